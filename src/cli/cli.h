@@ -28,6 +28,15 @@ int cli_error(int exit_code, const char *code, const char *fmt, ...)
  * too large or unreadable. */
 char *cli_read_stdin(size_t *len);
 
+/* Stable code and message of an error from any library layer (src/icao
+ * codes below 64, src/render 64-99, src/crypto from 100), either sign. */
+const char *cli_err_code(int err);
+const char *cli_err_message(int err);
+
+/* Reads a whole file of at most max bytes into a malloc'd buffer; NULL (after
+ * printing an error) when it cannot. */
+uint8_t *cli_read_file(const char *path, size_t max, size_t *len);
+
 int cmd_mrz(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_keys(int argc, char **argv);

@@ -4,11 +4,15 @@
  * call; docs/cli.md documents them.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "crypto/crypto_err.h"
+#include "icao/icao_err.h"
+#include "render/render_err.h"
 
 static const char usage_text[] =
     "usage: evisa <command> [options]\n"
@@ -72,6 +76,47 @@ char *cli_read_stdin(size_t *len)
         return NULL;
     }
     buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+const char *cli_err_code(int err)
+{
+    int e = err < 0 ? -err : err;
+    if (e >= CRYPTO_E__BASE)
+        return crypto_err_code(e);
+    if (e >= RENDER_E_UNSUPPORTED_FORMAT)
+        return render_err_code(e);
+    return icao_err_code(e);
+}
+
+const char *cli_err_message(int err)
+{
+    int e = err < 0 ? -err : err;
+    if (e >= CRYPTO_E__BASE)
+        return crypto_err_message(e);
+    if (e >= RENDER_E_UNSUPPORTED_FORMAT)
+        return render_err_message(e);
+    return icao_err_message(e);
+}
+
+uint8_t *cli_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_error(CLI_MALFORMED, "io", "%s: cannot open", path);
+        return NULL;
+    }
+    uint8_t *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    bool bad = !buf || ferror(f);
+    fclose(f);
+    if (bad || n > max) {
+        free(buf);
+        cli_error(CLI_MALFORMED, bad ? "io" : "input_too_large", "%s: %s", path,
+                  bad ? "cannot read" : "file is too large");
+        return NULL;
+    }
     *len = n;
     return buf;
 }
