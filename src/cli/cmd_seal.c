@@ -229,7 +229,7 @@ static int seal_verify(int argc, char **argv)
     json_object_set_new(j, "cert_valid_at_signing_date", json_boolean(dated));
     if (trust)
         json_object_set_new(j, "chain_valid", json_boolean(date_rc == 0));
-    int first = sig_rc ? sig_rc : match_rc ? match_rc : date_rc;
+    int first = match_rc ? match_rc : sig_rc ? sig_rc : date_rc;
     json_object_set_new(j, "valid", json_boolean(first == 0));
     if (first) {
         json_object_set_new(j, "reason", json_string(cli_err_code(first)));

@@ -240,48 +240,94 @@ static int downscale(const struct gray_image *src, int factor, struct gray_image
     return 0;
 }
 
-/* Search g for a symbol until deadline; copy the first decoded one. */
-static int find_symbol(const struct gray_image *g, DmtxTime *deadline, uint8_t *out, size_t cap,
-                       size_t *out_len)
+/* dst = src turned by 180 degrees; dst may be src. */
+static void turn180(const struct gray_image *src, struct gray_image *dst)
 {
-    DmtxImage *di = dmtxImageCreate(g->pixels, g->width, g->height, DmtxPack8bppK);
-    if (di == NULL)
-        return -RENDER_E_NO_MEMORY;
-    DmtxDecode *dec = dmtxDecodeCreate(di, 1);
-    if (dec == NULL) {
-        dmtxImageDestroy(&di);
-        return -RENDER_E_NO_MEMORY;
-    }
-    int longest = g->width > g->height ? g->width : g->height;
-    int shortest = g->width < g->height ? g->width : g->height;
-    /* Smallest symbol we look for: 10 modules of 2 px; largest: the diagonal. */
-    (void)dmtxDecodeSetProp(dec, DmtxPropSymbolSize, DmtxSymbolSquareAuto);
-    (void)dmtxDecodeSetProp(dec, DmtxPropEdgeMin, 16);
-    (void)dmtxDecodeSetProp(dec, DmtxPropEdgeMax, longest * 3 / 2);
-    (void)dmtxDecodeSetProp(dec, DmtxPropScanGap, shortest >= 400 ? 4 : 2);
-
-    int rc = -RENDER_E_DM_NOT_FOUND;
-    DmtxRegion *reg;
-    while (rc == -RENDER_E_DM_NOT_FOUND && (reg = dmtxRegionFindNext(dec, deadline)) != NULL) {
-        DmtxMessage *msg = dmtxDecodeMatrixRegion(dec, reg, DmtxUndefined);
-        if (msg != NULL) {
-            size_t n = msg->outputIdx > 0 ? (size_t)msg->outputIdx : 0;
-            if (n > cap) {
-                rc = -RENDER_E_NO_SPACE;
-            } else {
-                if (n > 0)
-                    memcpy(out, msg->output, n);
-                *out_len = n;
-                rc = 0;
-            }
-            dmtxMessageDestroy(&msg);
+    size_t n = (size_t)src->width * (size_t)src->height;
+    if (src == dst) {
+        for (size_t i = 0; i < n / 2; i++) {
+            uint8_t t = dst->pixels[i];
+            dst->pixels[i] = dst->pixels[n - 1 - i];
+            dst->pixels[n - 1 - i] = t;
         }
-        dmtxRegionDestroy(&reg);
+        return;
     }
-    dmtxDecodeDestroy(&dec);
-    dmtxImageDestroy(&di);
-    return rc;
+    for (size_t i = 0; i < n; i++)
+        dst->pixels[i] = src->pixels[n - 1 - i];
 }
+
+/* One scale of the image being searched.  libdmtx keeps its scan position
+ * in the DmtxDecode, so a level searched for one time slice resumes where
+ * it stopped when its turn comes again. */
+struct dm_level {
+    struct gray_image img; /* owned unless it is the caller's full image */
+    int owned;
+    DmtxImage *dimg;
+    DmtxDecode *dec;
+    int exhausted; /* every scan position tried */
+};
+
+static int level_open(struct dm_level *l)
+{
+    l->dimg = dmtxImageCreate(l->img.pixels, l->img.width, l->img.height, DmtxPack8bppK);
+    if (l->dimg == NULL)
+        return -RENDER_E_NO_MEMORY;
+    l->dec = dmtxDecodeCreate(l->dimg, 1);
+    if (l->dec == NULL)
+        return -RENDER_E_NO_MEMORY;
+    int longest = l->img.width > l->img.height ? l->img.width : l->img.height;
+    int shortest = l->img.width < l->img.height ? l->img.width : l->img.height;
+    /* Seals are square.  Smallest symbol: 10 modules of 2 px minus slack;
+     * largest: the image diagonal. */
+    (void)dmtxDecodeSetProp(l->dec, DmtxPropSymbolSize, DmtxSymbolSquareAuto);
+    (void)dmtxDecodeSetProp(l->dec, DmtxPropEdgeMin, 16);
+    (void)dmtxDecodeSetProp(l->dec, DmtxPropEdgeMax, longest * 3 / 2);
+    (void)dmtxDecodeSetProp(l->dec, DmtxPropScanGap, shortest >= 400 ? 4 : 2);
+    return 0;
+}
+
+static void level_close(struct dm_level *l)
+{
+    if (l->dec != NULL)
+        dmtxDecodeDestroy(&l->dec);
+    if (l->dimg != NULL)
+        dmtxImageDestroy(&l->dimg);
+    if (l->owned)
+        image_free(&l->img);
+    memset(l, 0, sizeof *l);
+}
+
+/* Search level l until slice ends; copy the first decoded symbol.
+ * Returns 0, -RENDER_E_NO_SPACE, or -RENDER_E_DM_NOT_FOUND (l->exhausted
+ * set when the scan finished before the slice did). */
+static int level_search(struct dm_level *l, DmtxTime *slice, uint8_t *out, size_t cap,
+                        size_t *out_len)
+{
+    DmtxRegion *reg;
+    while ((reg = dmtxRegionFindNext(l->dec, slice)) != NULL) {
+        DmtxMessage *msg = dmtxDecodeMatrixRegion(l->dec, reg, DmtxUndefined);
+        dmtxRegionDestroy(&reg);
+        if (msg == NULL)
+            continue;
+        int rc = 0;
+        size_t n = msg->outputIdx > 0 ? (size_t)msg->outputIdx : 0;
+        if (n > cap) {
+            rc = -RENDER_E_NO_SPACE;
+        } else {
+            if (n > 0)
+                memcpy(out, msg->output, n);
+            *out_len = n;
+        }
+        dmtxMessageDestroy(&msg);
+        return rc;
+    }
+    if (!dmtxTimeExceeded(*slice))
+        l->exhausted = 1;
+    return -RENDER_E_DM_NOT_FOUND;
+}
+
+#define DM_MAX_LEVELS 4
+#define DM_SLICE_MS 100 /* time one level is searched before the next gets a turn */
 
 int dm_decode_image_ex(const uint8_t *img, size_t len, const struct dm_decode_options *o,
                        uint8_t *out, size_t cap, size_t *out_len)
@@ -299,28 +345,74 @@ int dm_decode_image_ex(const uint8_t *img, size_t len, const struct dm_decode_op
     }
     if (img != NULL && len > max_input)
         return -RENDER_E_TOO_LARGE;
-    DmtxTime start = dmtxTimeNow();
-    DmtxTime deadline = dmtxTimeAdd(start, timeout_ms);
+    DmtxTime deadline = dmtxTimeAdd(dmtxTimeNow(), timeout_ms);
 
-    struct gray_image g;
-    int rc = image_decode_gray(img, len, max_side, &g);
+    struct gray_image full;
+    int rc = image_decode_gray(img, len, max_side, &full);
     if (rc < 0)
         return rc;
-    int longest = g.width > g.height ? g.width : g.height;
-    rc = -RENDER_E_DM_NOT_FOUND;
-    if (longest > DM_DOWNSCALE_ABOVE) {
-        int factor = (longest + DM_DOWNSCALE_TARGET - 1) / DM_DOWNSCALE_TARGET;
-        struct gray_image small;
-        if (downscale(&g, factor, &small) == 0) {
-            /* Leave at least half the budget for the full-size pass. */
-            DmtxTime half = dmtxTimeAdd(start, timeout_ms / 2);
-            rc = find_symbol(&small, &half, out, cap, out_len);
-            image_free(&small);
+
+    /* Levels in search order.  libdmtx finds an upright symbol much faster
+     * than one turned by 180 or 270 degrees with large modules, so each
+     * scale is searched as is and turned by 180 degrees (a reversed pixel
+     * array).  Large images: a copy of about DM_DOWNSCALE_TARGET px first
+     * (fast, and libdmtx copes badly with very large modules), then full
+     * size; smaller images of 400 px or more also get a half-size level. */
+    struct dm_level levels[DM_MAX_LEVELS];
+    memset(levels, 0, sizeof levels);
+    struct {
+        int factor, turn;
+    } plan[DM_MAX_LEVELS];
+    int np = 0;
+    int longest = full.width > full.height ? full.width : full.height;
+    int shortest = full.width < full.height ? full.width : full.height;
+    int big = (longest + DM_DOWNSCALE_TARGET - 1) / DM_DOWNSCALE_TARGET;
+    if (longest > DM_DOWNSCALE_ABOVE && shortest / big >= IMAGE_MIN_SIDE) {
+        plan[np].factor = big, plan[np++].turn = 0;
+        plan[np].factor = big, plan[np++].turn = 1;
+    }
+    plan[np].factor = 1, plan[np++].turn = 0;
+    plan[np].factor = 1, plan[np++].turn = 1;
+    if (np == 2 && shortest >= 400)
+        plan[np].factor = 2, plan[np++].turn = 0;
+
+    int nl = 0;
+    rc = 0;
+    for (int i = 0; i < np && rc == 0; i++) {
+        struct dm_level *l = &levels[nl++];
+        if (plan[i].factor == 1 && !plan[i].turn) {
+            l->img = full;
+        } else {
+            l->owned = 1;
+            rc = plan[i].factor > 1 ? downscale(&full, plan[i].factor, &l->img)
+                                    : image_alloc(&l->img, full.width, full.height, 255);
+            if (rc == 0 && plan[i].turn)
+                turn180(plan[i].factor > 1 ? &l->img : &full, &l->img);
+        }
+        if (rc == 0)
+            rc = level_open(l);
+    }
+    if (rc == 0) {
+        rc = -RENDER_E_DM_NOT_FOUND;
+        int live = nl;
+        while (rc == -RENDER_E_DM_NOT_FOUND && live > 0 && !dmtxTimeExceeded(deadline)) {
+            live = 0;
+            for (int i = 0; i < nl && rc == -RENDER_E_DM_NOT_FOUND; i++) {
+                if (levels[i].exhausted)
+                    continue;
+                DmtxTime slice = dmtxTimeAdd(dmtxTimeNow(), DM_SLICE_MS);
+                if (slice.sec > deadline.sec ||
+                    (slice.sec == deadline.sec && slice.usec > deadline.usec))
+                    slice = deadline;
+                rc = level_search(&levels[i], &slice, out, cap, out_len);
+                if (!levels[i].exhausted)
+                    live++;
+            }
         }
     }
-    if (rc == -RENDER_E_DM_NOT_FOUND && !dmtxTimeExceeded(deadline))
-        rc = find_symbol(&g, &deadline, out, cap, out_len);
-    image_free(&g);
+    for (int i = 0; i < nl; i++)
+        level_close(&levels[i]);
+    image_free(&full);
     return rc;
 }
 
