@@ -6,6 +6,7 @@
 #   make asan       AddressSanitizer + UBSan build in build-asan/
 #   make test       everything the README's test command runs
 #   make fuzz       libFuzzer targets (clang) in build-fuzz/
+#   make valgrind   the unit tests under valgrind (memcheck)
 #   make bench      benchmarks (bench/)
 #   make format     clang-format every source file
 
@@ -33,9 +34,11 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz-*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+# The CLI's shared parts (everything but main.c), for fuzz targets of its parsers.
+CLI_PARTS := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 LIB      := $(BUILD)/libevisa.a
 
-.PHONY: all asan fuzz fuzz-replay bench test format tidy clean
+.PHONY: all asan fuzz bench test format tidy valgrind clean
 
 all: $(BUILD)/evisa $(BUILD)/unit-tests $(BUILD)/fuzz-replay.stamp
 
@@ -56,9 +59,9 @@ $(BUILD)/unit-tests: $(TEST_OBJ) $(LIB)
 # Fuzz targets built as plain programs that replay a corpus (fuzz/replay.c):
 # the normal test run uses these, so no clang is needed to replay.
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: fuzz/%.c fuzz/replay.c $(LIB)
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/replay.c $(CLI_PARTS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< fuzz/replay.c $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< fuzz/replay.c $(CLI_PARTS) $(LIB) $(PKG_LIBS)
 $(BUILD)/fuzz-replay.stamp: $(FUZZ_REPLAY)
 	@touch $@
 
@@ -70,11 +73,13 @@ asan:
 #   build-fuzz/fuzz/fuzz-vds -max_total_time=60 fuzz/corpus/vds
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" HARDEN="-fPIE" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-fuzz/libevisa.a
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-fuzz/libevisa.a \
+	  $(CLI_SRC:%.c=build-fuzz/%.o)
 	@mkdir -p build-fuzz/fuzz
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -std=c17 -D_POSIX_C_SOURCE=200809L -O1 -g -Isrc $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libevisa.a \
+	    -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f \
+	    $(filter-out build-fuzz/src/cli/main.o,$(CLI_SRC:%.c=build-fuzz/%.o)) build-fuzz/libevisa.a \
 	    $(PKG_LIBS) || exit 1; done
 
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -87,6 +92,10 @@ bench: $(BUILD)/evisa $(BENCH_BIN)
 
 test:
 	scripts/test
+
+valgrind: $(BUILD)/unit-tests
+	EVISA_SHARED=$${EVISA_SHARED:-../shared} valgrind --error-exitcode=1 --leak-check=full \
+	  --errors-for-leak-kinds=definite $(BUILD)/unit-tests
 
 format:
 	clang-format -i $$(find src tests fuzz bench -name '*.[ch]')

@@ -365,10 +365,10 @@ static int write_file(const char *path, const void *data, size_t n)
     if (!f || fwrite(data, 1, n, f) != n) {
         if (f)
             fclose(f);
-        return cli_error(CLI_MALFORMED, "io", "%s: cannot write", path);
+        return cli_error(CLI_MALFORMED, "io_error", "%s: cannot write", path);
     }
     if (fclose(f) != 0)
-        return cli_error(CLI_MALFORMED, "io", "%s: cannot write", path);
+        return cli_error(CLI_MALFORMED, "io_error", "%s: cannot write", path);
     return 0;
 }
 

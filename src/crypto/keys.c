@@ -103,8 +103,9 @@ int keys_state_alpha2(const char *state, char alpha2[3])
     for (size_t i = 0; i < n; i++)
         upper[i] = (char)toupper((unsigned char)state[i]);
     upper[n] = '\0';
-    const struct state_code *sc = bsearch(upper, state_codes, sizeof state_codes / sizeof *state_codes,
-                                          sizeof *state_codes, state_cmp);
+    const struct state_code *sc =
+        bsearch(upper, state_codes, sizeof state_codes / sizeof *state_codes, sizeof *state_codes,
+                state_cmp);
     if (!sc)
         return -CRYPTO_E_UNKNOWN_STATE;
     memcpy(alpha2, sc->alpha2, 3);
@@ -171,8 +172,8 @@ static X509_NAME *make_name(const char *state, const char *alpha2, const char *c
         return NULL;
     X509_NAME *name = X509_NAME_new();
     if (!name ||
-        !X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC, (const unsigned char *)alpha2, -1,
-                                    -1, 0) ||
+        !X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC, (const unsigned char *)alpha2, -1, -1,
+                                    0) ||
         !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)org, -1, -1,
                                     0) ||
         !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
@@ -200,8 +201,7 @@ static int build_cert(EVP_PKEY *key, X509_NAME *subject, const BIGNUM *serial, X
              X509_set_subject_name(x, subject) &&
              X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : subject) &&
              X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &now) &&
-             X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, &now) &&
-             X509_set_pubkey(x, key);
+             X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, &now) && X509_set_pubkey(x, key);
     X509V3_CTX ctx;
     if (ok) {
         X509V3_set_ctx_nodb(&ctx);
@@ -401,8 +401,7 @@ static int write_set(struct keys_init_result *r, const struct keys_set *s)
     return rc;
 }
 
-int keys_init(const struct keys_init_opts *o, struct keys_init_result *r, char *msg,
-              size_t msg_cap)
+int keys_init(const struct keys_init_opts *o, struct keys_init_result *r, char *msg, size_t msg_cap)
 {
     memset(r, 0, sizeof *r);
     set_msg(msg, msg_cap, "ok");
@@ -428,8 +427,7 @@ int keys_init(const struct keys_init_opts *o, struct keys_init_result *r, char *
     }
     int rc = 0;
     for (int f = 0; rc == 0 && f < KEYS_FILE__MAX; f++) {
-        int n = snprintf(r->paths[f], KEYS_PATH_MAX, "%s/%s", o->dir ? o->dir : "",
-                         file_names[f]);
+        int n = snprintf(r->paths[f], KEYS_PATH_MAX, "%s/%s", o->dir ? o->dir : "", file_names[f]);
         if (!o->dir || !*o->dir || n < 0 || n >= KEYS_PATH_MAX) {
             set_msg(msg, msg_cap, "the directory path is empty or too long");
             rc = -CRYPTO_E_IO;

@@ -22,21 +22,15 @@
 #include "crypto/signer_cert.h"
 
 #define KEYS_DEFAULT_CURVE "prime256v1"
-#define KEYS_DS_CN "EV"               /* the two signer characters of the DS */
-#define KEYS_DS_SERIAL_MAX 0xFFFFFu   /* random DS serials: 1..0xFFFFF */
-#define KEYS_SERIAL_HEX_MAX 40        /* hex digits of a given serial (20 octets) */
-#define KEYS_CSCA_DAYS 5475           /* ~15 years */
-#define KEYS_DS_DAYS 3650             /* ~10 years */
+#define KEYS_DS_CN "EV"             /* the two signer characters of the DS */
+#define KEYS_DS_SERIAL_MAX 0xFFFFFu /* random DS serials: 1..0xFFFFF */
+#define KEYS_SERIAL_HEX_MAX 40      /* hex digits of a given serial (20 octets) */
+#define KEYS_CSCA_DAYS 5475         /* ~15 years */
+#define KEYS_DS_DAYS 3650           /* ~10 years */
 #define KEYS_PATH_MAX 4096
 
 /* The files `keys init` creates, in creation order. */
-enum keys_file {
-    KEYS_CSCA_KEY,
-    KEYS_CSCA_CERT,
-    KEYS_DS_KEY,
-    KEYS_DS_CERT,
-    KEYS_FILE__MAX
-};
+enum keys_file { KEYS_CSCA_KEY, KEYS_CSCA_CERT, KEYS_DS_KEY, KEYS_DS_CERT, KEYS_FILE__MAX };
 
 /* File name of each enum keys_file ("csca.key.pem", ...). */
 const char *keys_file_name(enum keys_file f);

@@ -84,8 +84,7 @@ int seal_sig_half_length(EVP_PKEY *key)
     return rc ? rc : (int)half;
 }
 
-int seal_sig_rs_to_der(const uint8_t *rs, size_t rs_len, uint8_t *der, size_t cap,
-                       size_t *der_len)
+int seal_sig_rs_to_der(const uint8_t *rs, size_t rs_len, uint8_t *der, size_t cap, size_t *der_len)
 {
     if (rs_len == 0 || rs_len % 2 || rs_len > SEAL_SIG_MAX)
         return -CRYPTO_E_BAD_SIG_LENGTH;
@@ -175,8 +174,7 @@ int seal_sig_sign(EVP_PKEY *priv, const uint8_t *msg, size_t n, uint8_t *rs, siz
     return rc ? -CRYPTO_E_INTERNAL : 0;
 }
 
-int seal_sig_verify(EVP_PKEY *pub, const uint8_t *msg, size_t n, const uint8_t *rs,
-                    size_t rs_len)
+int seal_sig_verify(EVP_PKEY *pub, const uint8_t *msg, size_t n, const uint8_t *rs, size_t rs_len)
 {
     const EVP_MD *md;
     size_t half;

@@ -46,15 +46,13 @@ int seal_sig_sign(EVP_PKEY *priv, const uint8_t *msg, size_t n, uint8_t *rs, siz
  * the order size, -CRYPTO_E_SIGNATURE_INVALID when the check fails (also for
  * r or s out of range), -CRYPTO_E_BAD_KEY / -CRYPTO_E_UNSUPPORTED_CURVE for an
  * unusable key, -CRYPTO_E_INTERNAL. */
-int seal_sig_verify(EVP_PKEY *pub, const uint8_t *msg, size_t n, const uint8_t *rs,
-                    size_t rs_len);
+int seal_sig_verify(EVP_PKEY *pub, const uint8_t *msg, size_t n, const uint8_t *rs, size_t rs_len);
 
 /* Converts r || s (two halves of rs_len / 2 bytes) to a DER ECDSA-Sig-Value
  * (what `openssl dgst -verify` reads).  Returns 0 and *der_len, or
  * -CRYPTO_E_BAD_SIG_LENGTH (empty, odd or over SEAL_SIG_MAX),
  * -CRYPTO_E_NO_SPACE, -CRYPTO_E_INTERNAL. */
-int seal_sig_rs_to_der(const uint8_t *rs, size_t rs_len, uint8_t *der, size_t cap,
-                       size_t *der_len);
+int seal_sig_rs_to_der(const uint8_t *rs, size_t rs_len, uint8_t *der, size_t cap, size_t *der_len);
 
 /* Converts a DER ECDSA-Sig-Value to r || s with halves of `half` bytes.
  * Returns 0 and *rs_len (= 2 * half), or -CRYPTO_E_SIGNATURE_INVALID (not a

@@ -33,7 +33,7 @@
  * (one spare NUL byte).  Returns 0, -CRYPTO_E_IO or -CRYPTO_E_TOO_LARGE. */
 static int read_bounded(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* no wait on a FIFO */
     if (fd < 0)
         return -CRYPTO_E_IO;
     struct stat st;
@@ -101,7 +101,8 @@ int signer_cert_load_mem(const uint8_t *data, size_t n, X509 **out)
             X509_free(x);
             x = NULL;
         }
-    } else {
+    }
+    if (!x) { /* PEM, possibly after some text */
         BIO *bio = BIO_new_mem_buf(data, (int)n);
         if (bio)
             x = PEM_read_bio_X509(bio, NULL, no_password, NULL);
@@ -323,7 +324,8 @@ static int chain_failure(X509_STORE_CTX *ctx, const char *day, char *msg, size_t
         set_msg(msg, msg_cap, "the %s (chain depth %d) had expired on %s", what, depth, day);
         return -CRYPTO_E_CERT_EXPIRED;
     default:
-        set_msg(msg, msg_cap, "the document signer certificate does not chain to a trusted CSCA: %s",
+        set_msg(msg, msg_cap,
+                "the document signer certificate does not chain to a trusted CSCA: %s",
                 why ? why : "unknown reason");
         return -CRYPTO_E_UNTRUSTED;
     }
@@ -345,8 +347,8 @@ int signer_cert_check(X509 *ds, X509_STORE *trust, time_t at, char *msg, size_t 
     if (not_before > day_end) {
         format_time(not_before, true, when, sizeof when);
         set_msg(msg, msg_cap,
-                "the document signer certificate is valid from %s, after the signing date %s",
-                when, day);
+                "the document signer certificate is valid from %s, after the signing date %s", when,
+                day);
         return -CRYPTO_E_CERT_NOT_YET_VALID;
     }
     if (not_after < day_start) {

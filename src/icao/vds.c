@@ -157,8 +157,10 @@ static int decode_variable(const uint8_t *seal, size_t n, struct vds_header *h, 
     } else {
         if (!is_hex_upper(text[4]) || !is_hex_upper(text[5]))
             return -ICAO_E_BAD_LENGTH;
-        unsigned hi = is_digit(text[4]) ? (unsigned)(text[4] - '0') : (unsigned)(text[4] - 'A' + 10);
-        unsigned lo = is_digit(text[5]) ? (unsigned)(text[5] - '0') : (unsigned)(text[5] - 'A' + 10);
+        unsigned hi =
+            is_digit(text[4]) ? (unsigned)(text[4] - '0') : (unsigned)(text[4] - 'A' + 10);
+        unsigned lo =
+            is_digit(text[5]) ? (unsigned)(text[5] - '0') : (unsigned)(text[5] - 'A' + 10);
         len = hi * 16u + lo;
     }
     if (len == 0)

@@ -42,7 +42,7 @@ enum vds_layout {
 
 /* Warnings a decode may raise (bit flags in vds_seal.warnings). */
 enum vds_warning {
-    VDS_WARN_LEGACY_HEADER = 1u << 0,  /* 0x03 seal in the fixed 9-character layout */
+    VDS_WARN_LEGACY_HEADER = 1u << 0,   /* 0x03 seal in the fixed 9-character layout */
     VDS_WARN_DECIMAL_REF_LEN = 1u << 1, /* DEZV: cert-ref length written in decimal */
 };
 
@@ -50,9 +50,9 @@ struct vds_header {
     uint8_t version_byte; /* 0x02 or 0x03 */
     int version;          /* 3 or 4 */
     enum vds_layout layout;
-    char issuing_country[4];                /* e.g. "UTO", "D<<" */
-    char signer_id[5];                      /* e.g. "DETS", "AZEV" */
-    char cert_ref[VDS_CERT_REF_MAX + 1];    /* as encoded: "32", "1F4A", "00032" */
+    char issuing_country[4];             /* e.g. "UTO", "D<<" */
+    char signer_id[5];                   /* e.g. "DETS", "AZEV" */
+    char cert_ref[VDS_CERT_REF_MAX + 1]; /* as encoded: "32", "1F4A", "00032" */
     struct vds_date issue_date;
     struct vds_date signature_date;
     uint8_t feature_ref;  /* 0x5D for visas */
@@ -69,17 +69,17 @@ struct vds_message {
 
 /* The visa feature set, decoded (or to encode). */
 struct vds_visa {
-    uint8_t mrz_tag;      /* VDS_TAG_MRZ_MRVA or VDS_TAG_MRZ_MRVB */
-    char mrz_line1[45];   /* 44 (MRV-A) or 36 (MRV-B) characters */
-    char mrz_line2[29];   /* the first 28 characters of line 2 */
+    uint8_t mrz_tag;    /* VDS_TAG_MRZ_MRVA or VDS_TAG_MRZ_MRVB */
+    char mrz_line1[45]; /* 44 (MRV-A) or 36 (MRV-B) characters */
+    char mrz_line2[29]; /* the first 28 characters of line 2 */
     bool has_entries;
-    uint8_t entries;      /* 0 = unlimited */
+    uint8_t entries; /* 0 = unlimited */
     uint8_t duration_days, duration_months, duration_years;
     char passport_number[10]; /* 9 characters, '<'-padded */
     size_t visa_type_len;     /* 0 = absent; else 1..4 */
     uint8_t visa_type[4];
     bool has_additional;
-    size_t additional_len;    /* 0..254 */
+    size_t additional_len; /* 0..254 */
     const uint8_t *additional;
 };
 
@@ -101,7 +101,11 @@ struct vds_seal {
  * -ICAO_E_TRUNCATED, -ICAO_E_BAD_LENGTH, -ICAO_E_BAD_C40, -ICAO_E_BAD_DATE,
  * -ICAO_E_MISSING_SIGNATURE, -ICAO_E_TRAILING_DATA, -ICAO_E_MISSING_TAG
  * (a visa seal without MRZ, duration of stay or passport number),
- * -ICAO_E_TOO_MANY.  On error *out is unspecified. */
+ * -ICAO_E_BAD_FIELD (a visa tag twice, or both MRZ tags), -ICAO_E_TOO_MANY.
+ * A 0x03 seal whose variable header does not fit (length past the data,
+ * bad length characters, impossible dates) is read in the fixed layout with
+ * VDS_WARN_LEGACY_HEADER; if neither fits, the version-4 error is returned.
+ * The signature itself is not checked here.  On error *out is unspecified. */
 int vds_decode(const uint8_t *seal, size_t n, struct vds_seal *out);
 
 /* Encodes header + visa message zone (the bytes to be signed), tags in

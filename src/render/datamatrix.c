@@ -25,7 +25,7 @@
 #include "render/image.h"
 #include "render/render_err.h"
 
-#define DM_DOWNSCALE_ABOVE 800 /* long side (px) above which a small copy is tried first */
+#define DM_DOWNSCALE_ABOVE 800  /* long side (px) above which a small copy is tried first */
 #define DM_DOWNSCALE_TARGET 640 /* long side (px) of that copy, roughly */
 
 int dm_encode_matrix(const uint8_t *data, size_t n, struct dm_matrix *m)
@@ -86,8 +86,7 @@ static int resolve_options(const struct dm_options *o, struct dm_options *r)
     if (o->module_mm != 0.0)
         r->module_mm = o->module_mm;
     if (r->quiet_zone < 1 || r->quiet_zone > DM_MAX_QUIET || r->module_px < 1 ||
-        r->module_px > DM_MAX_MODULE_PX || !(r->module_mm > 0.0) ||
-        r->module_mm > DM_MAX_MODULE_MM)
+        r->module_px > DM_MAX_MODULE_PX || !(r->module_mm > 0.0) || r->module_mm > DM_MAX_MODULE_MM)
         return -RENDER_E_BAD_OPTION;
     return 0;
 }
@@ -147,7 +146,8 @@ done:
 }
 
 /* Append formatted text to buf[*len..cap); -RENDER_E_NO_SPACE on truncation. */
-__attribute__((format(printf, 4, 5))) static int svg_append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int svg_append(char *buf, size_t cap, size_t *len,
+                                                            const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -228,8 +228,7 @@ static int downscale(const struct gray_image *src, int factor, struct gray_image
         for (int x = 0; x < w; x++) {
             unsigned sum = 0;
             for (int dy = 0; dy < factor; dy++) {
-                const uint8_t *row = src->pixels +
-                                     (size_t)(y * factor + dy) * (size_t)src->width +
+                const uint8_t *row = src->pixels + (size_t)(y * factor + dy) * (size_t)src->width +
                                      (size_t)(x * factor);
                 for (int dx = 0; dx < factor; dx++)
                     sum += row[dx];

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DM_MAX_SIDE 144       /* modules per side of the largest square symbol */
-#define DM_MAX_PAYLOAD 1556   /* Base256 bytes of a 144x144 symbol (= VDS_MAX_BYTES) */
-#define DM_DEFAULT_QUIET 2    /* modules of white border on every side */
+#define DM_MAX_SIDE 144     /* modules per side of the largest square symbol */
+#define DM_MAX_PAYLOAD 1556 /* Base256 bytes of a 144x144 symbol (= VDS_MAX_BYTES) */
+#define DM_DEFAULT_QUIET 2  /* modules of white border on every side */
 #define DM_DEFAULT_MODULE_PX 6
 #define DM_DEFAULT_MODULE_MM 0.5
 #define DM_MAX_QUIET 32
@@ -71,11 +71,13 @@ int dm_render_svg(const uint8_t *data, size_t n, const struct dm_options *o, cha
                   size_t *svg_len);
 
 /* Find and decode the first DataMatrix symbol in a PNG or JPEG image and
- * copy its bytes to out[0..cap), setting *out_len.  Large images (long side
- * over 1200 px) are first searched downscaled, then at full size; the whole
- * search stops after the timeout.  Returns 0, any image_decode_gray() error,
- * -RENDER_E_DM_NOT_FOUND, -RENDER_E_NO_SPACE (symbol longer than cap) or
- * -RENDER_E_NO_MEMORY. */
+ * copy its bytes to out[0..cap), setting *out_len.  The image is searched
+ * as is and turned by 180 degrees, in 100 ms turns; large images (long side
+ * over 800 px) first as a box-filtered copy of about 640 px, smaller ones of
+ * 400 px or more also at half size.  The whole search stops after the
+ * timeout (2 s).  Peak memory is about four times the pixel count.  Returns
+ * 0, any image_decode_gray() error, -RENDER_E_DM_NOT_FOUND,
+ * -RENDER_E_NO_SPACE (symbol longer than cap) or -RENDER_E_NO_MEMORY. */
 int dm_decode_image(const uint8_t *img, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 /* dm_decode_image with explicit limits (o may be NULL). */

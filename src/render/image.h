@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMAGE_MAX_SIDE 4000                   /* pixels per side */
-#define IMAGE_MIN_SIDE 8                      /* pixels per side */
-#define IMAGE_MAX_INPUT ((size_t)12 << 20)    /* bytes of encoded input */
-#define IMAGE_JPEG_MAX_SCANS 64               /* progressive scans accepted */
+#define IMAGE_MAX_SIDE 4000                /* pixels per side */
+#define IMAGE_MIN_SIDE 8                   /* pixels per side */
+#define IMAGE_MAX_INPUT ((size_t)12 << 20) /* bytes of encoded input */
+#define IMAGE_JPEG_MAX_SCANS 64            /* progressive scans accepted */
 
 /* An 8-bit grayscale image, rows top to bottom, stride == width, 0 = black. */
 struct gray_image {

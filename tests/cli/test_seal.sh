@@ -189,7 +189,7 @@ seal_decode_rejects_bad_hex_and_images_without_a_symbol() {
   echo 'DC0' | expect_exit 2 $EVISA seal decode 2>"$TMP/e"; grep -q '^evisa: bad_hex: ' "$TMP/e"
   printf 'not an image' >"$TMP/x.png"
   expect_exit 2 $EVISA seal decode --image "$TMP/x.png" 2>"$TMP/e"; grep -q '^evisa: image_' "$TMP/e"
-  expect_exit 2 $EVISA seal decode --image "$TMP/missing.png" 2>"$TMP/e"; grep -q '^evisa: io: ' "$TMP/e"
+  expect_exit 2 $EVISA seal decode --image "$TMP/missing.png" 2>"$TMP/e"; grep -q '^evisa: io_error: ' "$TMP/e"
   expect_exit 64 $EVISA seal decode --bogus 2>/dev/null
   expect_exit 64 $EVISA seal verify 2>/dev/null </dev/null
 }

@@ -65,8 +65,7 @@ TEST(keys_state_alpha2_maps_icao_states)
     };
     char a2[3];
     for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
-        CHECK_CTX(keys_state_alpha2(pairs[i][0], a2) == 0 && !strcmp(a2, pairs[i][1]),
-                  pairs[i][0]);
+        CHECK_CTX(keys_state_alpha2(pairs[i][0], a2) == 0 && !strcmp(a2, pairs[i][1]), pairs[i][0]);
     }
 }
 
@@ -173,8 +172,8 @@ TEST(keys_init_certificates_have_the_icao_fields)
     CHECK(ext_critical(ds, NID_key_usage));
     CHECK_INT(X509_get_key_usage(ds), KU_DIGITAL_SIGNATURE);
     CHECK(X509_get0_authority_key_id(ds) != NULL);
-    CHECK(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(ds),
-                                X509_get0_subject_key_id(csca)) == 0);
+    CHECK(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(ds), X509_get0_subject_key_id(csca)) ==
+          0);
     int ddays = validity_days(ds);
     CHECK(ddays >= 10 * 365 - 5 && ddays <= 10 * 365 + 5);
     time_t now = time(NULL);
@@ -182,8 +181,7 @@ TEST(keys_init_certificates_have_the_icao_fields)
 
     /* Random serial in 1..0xFFFFF so that version-3 seals can name it. */
     BIGNUM *serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(ds), NULL);
-    CHECK(serial && !BN_is_zero(serial) && !BN_is_negative(serial) &&
-          BN_num_bits(serial) <= 20);
+    CHECK(serial && !BN_is_zero(serial) && !BN_is_negative(serial) && BN_num_bits(serial) <= 20);
     BN_free(serial);
 
     char group[64];

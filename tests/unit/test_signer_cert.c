@@ -94,6 +94,25 @@ TEST(signer_cert_loads_every_vector_certificate_as_pem_and_der)
     }
 }
 
+TEST(signer_cert_loads_pem_after_leading_text)
+{
+    char path[1024];
+    size_t n = 0;
+    CHECK(vector_path("own_ds_AZE.cert.pem", path, sizeof path) != NULL);
+    char *pem = test_read_file(path, &n);
+    CHECK(pem != NULL);
+    char *text = malloc(n + 32);
+    CHECK(text != NULL);
+    int k = snprintf(text, 32, "0 = leading comment\n");
+    memcpy(text + k, pem, n);
+    X509 *x = NULL;
+    CHECK_INT(signer_cert_load_mem((const uint8_t *)text, (size_t)k + n, &x), 0);
+    CHECK_INT(signer_cert_matches(x, "AZEV", "1F4A"), 0);
+    X509_free(x);
+    free(text);
+    free(pem);
+}
+
 TEST(signer_cert_load_rejects_bad_input)
 {
     X509 *x = NULL;
@@ -213,7 +232,8 @@ TEST(signer_cert_matches_rejects_wrong_signer_or_reference)
 
 TEST(signer_cert_reference_derives_seal_header_fields)
 {
-    X509 *dets = vector_cert("published_DETS32.cert.pem"), *aze = vector_cert("own_ds_AZE.cert.pem");
+    X509 *dets = vector_cert("published_DETS32.cert.pem"),
+         *aze = vector_cert("own_ds_AZE.cert.pem");
     X509 *csca = vector_cert("own_csca_AZE.cert.pem");
     char id[5], ref[SIGNER_REF_MAX + 1];
     CHECK(dets && aze && csca);
@@ -252,7 +272,8 @@ TEST(signer_cert_check_own_seal_date_is_before_certificate)
 
 TEST(signer_cert_check_counts_the_whole_signing_day)
 {
-    X509 *aze = vector_cert("own_ds_AZE.cert.pem"), *dets = vector_cert("published_DETS32.cert.pem");
+    X509 *aze = vector_cert("own_ds_AZE.cert.pem"),
+         *dets = vector_cert("published_DETS32.cert.pem");
     X509_STORE *trust = vector_store("own_csca_AZE.cert.pem");
     char msg[256];
     CHECK(aze && dets && trust);
@@ -285,7 +306,8 @@ TEST(signer_cert_check_accepts_date_inside_validity_and_chain)
 
 TEST(signer_cert_check_reports_expired)
 {
-    X509 *dets = vector_cert("published_DETS32.cert.pem"), *aze = vector_cert("own_ds_AZE.cert.pem");
+    X509 *dets = vector_cert("published_DETS32.cert.pem"),
+         *aze = vector_cert("own_ds_AZE.cert.pem");
     char msg[256] = "";
     CHECK(dets && aze);
     CHECK_INT(signer_cert_check(dets, NULL, utc(2025, 1, 11, 0, 0, 0), msg, sizeof msg),
@@ -299,7 +321,8 @@ TEST(signer_cert_check_reports_expired)
 
 TEST(signer_cert_check_rejects_wrong_csca)
 {
-    X509 *aze = vector_cert("own_ds_AZE.cert.pem"), *dets = vector_cert("published_DETS32.cert.pem");
+    X509 *aze = vector_cert("own_ds_AZE.cert.pem"),
+         *dets = vector_cert("published_DETS32.cert.pem");
     X509_STORE *tpak = vector_store("own_csca_PAK.cert.pem");
     char msg[256] = "";
     CHECK(aze && dets && tpak);
@@ -333,7 +356,8 @@ static char *vector_text(const char *file, size_t *len)
 TEST(signer_trust_loads_several_csca_certificates)
 {
     size_t na = 0, np = 0;
-    char *a = vector_text("own_csca_AZE.cert.pem", &na), *p = vector_text("own_csca_PAK.cert.pem", &np);
+    char *a = vector_text("own_csca_AZE.cert.pem", &na),
+         *p = vector_text("own_csca_PAK.cert.pem", &np);
     CHECK(a && p);
     char *both = malloc(na + np);
     CHECK(both != NULL);
@@ -368,8 +392,7 @@ TEST(signer_trust_load_rejects_bad_input)
     memcpy(damaged, a, na);
     memcpy(damaged + na, a, na);
     damaged[na + 40] = '!';
-    CHECK_INT(signer_trust_load_mem((const uint8_t *)damaged, 2 * na, &store),
-              -CRYPTO_E_BAD_CERT);
+    CHECK_INT(signer_trust_load_mem((const uint8_t *)damaged, 2 * na, &store), -CRYPTO_E_BAD_CERT);
     free(damaged);
     /* Too many certificates, and too many bytes. */
     size_t many_len = na * (SIGNER_TRUST_CERTS_MAX + 1);
@@ -377,8 +400,7 @@ TEST(signer_trust_load_rejects_bad_input)
     CHECK(many != NULL);
     for (size_t i = 0; i <= SIGNER_TRUST_CERTS_MAX; i++)
         memcpy(many + i * na, a, na);
-    CHECK_INT(signer_trust_load_mem((const uint8_t *)many, many_len, &store),
-              -CRYPTO_E_TOO_LARGE);
+    CHECK_INT(signer_trust_load_mem((const uint8_t *)many, many_len, &store), -CRYPTO_E_TOO_LARGE);
     free(many);
     CHECK_INT(signer_trust_load_mem((const uint8_t *)a, SIGNER_TRUST_MAX + 1, &store),
               -CRYPTO_E_TOO_LARGE);
@@ -435,7 +457,8 @@ TEST(signer_key_load_refuses_encrypted_non_ec_and_garbage)
     CHECK(enc && edp);
     CHECK_INT(signer_key_load_mem((const uint8_t *)enc, n1, &out), -CRYPTO_E_BAD_KEY);
     CHECK_INT(signer_key_load_mem((const uint8_t *)edp, n2, &out), -CRYPTO_E_BAD_KEY);
-    static const uint8_t garbage[] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    static const uint8_t garbage[] =
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
     CHECK_INT(signer_key_load_mem(garbage, sizeof garbage - 1, &out), -CRYPTO_E_BAD_KEY);
     CHECK_INT(signer_key_load_mem(garbage, 0, &out), -CRYPTO_E_BAD_KEY);
     CHECK_INT(signer_key_load_mem(garbage, SIGNER_FILE_MAX + 1, &out), -CRYPTO_E_TOO_LARGE);

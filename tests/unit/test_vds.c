@@ -114,9 +114,9 @@ static void vt_check_expected(const char *id, json_t *e, const struct vds_seal *
     char iso[11], hex[2 * VDS_MAX_BYTES + 1];
     CHECK_CTX(h->version_byte == jint(e, "version_byte"), id);
     CHECK_CTX(h->version == jint(e, "version"), id);
-    CHECK_CTX(strcmp(jstr(e, "header_layout"),
-                     h->layout == VDS_LAYOUT_FIXED ? "fixed" : "variable") == 0,
-              id);
+    CHECK_CTX(
+        strcmp(jstr(e, "header_layout"), h->layout == VDS_LAYOUT_FIXED ? "fixed" : "variable") == 0,
+        id);
     CHECK_CTX(strcmp(h->issuing_country, jstr(e, "issuing_country")) == 0, id);
     CHECK_CTX(strcmp(h->signer_id, jstr(e, "signer_identifier")) == 0, id);
     CHECK_CTX(strcmp(h->cert_ref, jstr(e, "cert_ref")) == 0, id);
@@ -278,8 +278,10 @@ static void vt_golden(const char *want_id)
         if (tag == 1 || tag == 2) {
             json_t *mrz = json_object_get(m, "mrz");
             vi.mrz_tag = (uint8_t)tag;
-            snprintf(vi.mrz_line1, sizeof vi.mrz_line1, "%s", json_string_value(json_array_get(mrz, 0)));
-            snprintf(vi.mrz_line2, sizeof vi.mrz_line2, "%s", json_string_value(json_array_get(mrz, 1)));
+            snprintf(vi.mrz_line1, sizeof vi.mrz_line1, "%s",
+                     json_string_value(json_array_get(mrz, 0)));
+            snprintf(vi.mrz_line2, sizeof vi.mrz_line2, "%s",
+                     json_string_value(json_array_get(mrz, 1)));
         }
     }
     json_t *entries = json_object_get(bm, "entries");
@@ -309,7 +311,8 @@ static void vt_golden(const char *want_id)
 
     struct vds_seal s;
     CHECK_INT(vds_decode(want, (size_t)n, &s), 0);
-    CHECK_INT(vds_append_signature(got, len, sizeof got, s.signature, s.signature_length, &total), 0);
+    CHECK_INT(vds_append_signature(got, len, sizeof got, s.signature, s.signature_length, &total),
+              0);
     CHECK_INT(total, n);
     CHECK(memcmp(got, want, total) == 0);
     json_decref(root);
@@ -842,10 +845,11 @@ TEST(vds_rejects_bad_c40_in_visa_mrz)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4,
-             "022CFFFF134A74DA1347C6FED95CB89F9FCE133C133C133C133C203833734AAF47F0C32F1A1E20EB2625393AF"
-             "E31",
-             DUR, PN, SIG, NULL);
+    vt_build(
+        &b, HDR_V4,
+        "022CFFFF134A74DA1347C6FED95CB89F9FCE133C133C133C133C203833734AAF47F0C32F1A1E20EB2625393AF"
+        "E31",
+        DUR, PN, SIG, NULL);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_C40);
 }
 
