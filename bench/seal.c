@@ -102,8 +102,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < 64; i++, verifies++) {
             struct vds_seal s;
             if (vds_decode(seal, n, &s) < 0 ||
-                seal_sig_verify(key, seal, s.signed_length, s.signature, s.signature_length) <
-                    0) {
+                seal_sig_verify(key, seal, s.signed_length, s.signature, s.signature_length) < 0) {
                 fprintf(stderr, "bench-seal: verification failed\n");
                 return 1;
             }

@@ -96,4 +96,3 @@ uint8_t *cli_read_file(const char *path, size_t max, size_t *len)
     *len = n;
     return buf;
 }
-

@@ -72,8 +72,7 @@ static size_t split_lines(char *text, char **lines, size_t *lens, size_t max)
 static int mrz_check(int argc, char **argv)
 {
     if (argc > 1)
-        return cli_error(CLI_USAGE, "usage", "evisa mrz check < two-mrz-lines (not '%s')",
-                         argv[1]);
+        return cli_error(CLI_USAGE, "usage", "evisa mrz check < two-mrz-lines (not '%s')", argv[1]);
     size_t n;
     char *text = cli_read_stdin(&n);
     if (!text)

@@ -35,7 +35,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, struct seal_op
     static const struct {
         char id;
         const char *name;
-    } names[] = {{'i', "--image"}, {'c', "--cert"}, {'t', "--trust"}, {'k', "--key"},
+    } names[] = {{'i', "--image"}, {'c', "--cert"}, {'t', "--trust"},  {'k', "--key"},
                  {'p', "--png"},   {'s', "--svg"},  {'v', "--version"}};
     memset(o, 0, sizeof *o);
     o->version = 4;
@@ -49,18 +49,31 @@ static int parse_opts(int argc, char **argv, const char *allowed, struct seal_op
                              argv[i]);
         const char *val = argv[++i];
         switch (id) {
-        case 'i': o->image = val; break;
-        case 'c': o->cert = val; break;
-        case 't': o->trust = val; break;
-        case 'k': o->key = val; break;
-        case 'p': o->png = val; break;
-        case 's': o->svg = val; break;
+        case 'i':
+            o->image = val;
+            break;
+        case 'c':
+            o->cert = val;
+            break;
+        case 't':
+            o->trust = val;
+            break;
+        case 'k':
+            o->key = val;
+            break;
+        case 'p':
+            o->png = val;
+            break;
+        case 's':
+            o->svg = val;
+            break;
         case 'v':
             if (strcmp(val, "3") && strcmp(val, "4"))
                 return cli_error(CLI_USAGE, "usage", "--version must be 3 or 4");
             o->version = val[0] - '0';
             break;
-        default: break;
+        default:
+            break;
         }
     }
     return 0;
@@ -188,8 +201,7 @@ static int seal_verify(int argc, char **argv)
         return cli_error(CLI_MALFORMED, cli_err_code(rc), "%s: %s", o.cert, cli_err_message(rc));
     if (o.trust && (rc = signer_trust_load_file(o.trust, &trust)) < 0) {
         X509_free(cert);
-        return cli_error(CLI_MALFORMED, cli_err_code(rc), "%s: %s", o.trust,
-                         cli_err_message(rc));
+        return cli_error(CLI_MALFORMED, cli_err_code(rc), "%s: %s", o.trust, cli_err_message(rc));
     }
     uint8_t seal[VDS_MAX_BYTES];
     size_t n;
@@ -201,13 +213,12 @@ static int seal_verify(int argc, char **argv)
     }
 
     EVP_PKEY *pub = X509_get0_pubkey(cert);
-    int sig_rc = pub ? seal_sig_verify(pub, seal, s.signed_length, s.signature,
-                                       s.signature_length)
+    int sig_rc = pub ? seal_sig_verify(pub, seal, s.signed_length, s.signature, s.signature_length)
                      : -CRYPTO_E_BAD_CERT;
     int match_rc = signer_cert_matches(cert, s.header.signer_id, s.header.cert_ref);
     char why[256] = "";
-    int date_rc = signer_cert_check(cert, trust, date_to_time(s.header.signature_date), why,
-                                    sizeof why);
+    int date_rc =
+        signer_cert_check(cert, trust, date_to_time(s.header.signature_date), why, sizeof why);
 
     json_t *j = seal_json(&s);
     char md[32] = "", curve[64] = "";
@@ -217,8 +228,7 @@ static int seal_verify(int argc, char **argv)
         lower(md);
     }
     if (pub)
-        EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve,
-                                       NULL);
+        EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve, NULL);
     json_object_set_new(j, "signature_valid", json_boolean(sig_rc == 0));
     json_object_set_new(j, "cert_matches_reference", json_boolean(match_rc == 0));
     json_object_set_new(j, "hash", json_string(md));
@@ -247,9 +257,15 @@ static int seal_verify(int argc, char **argv)
 
 /* ---- sign ---------------------------------------------------------------- */
 
-static const char *const sign_keys[] = {
-    "type", "entries", "duration_of_stay", "passport_number", "visa_type", "additional_feature",
-    "issue_date", "signature_date", NULL};
+static const char *const sign_keys[] = {"type",
+                                        "entries",
+                                        "duration_of_stay",
+                                        "passport_number",
+                                        "visa_type",
+                                        "additional_feature",
+                                        "issue_date",
+                                        "signature_date",
+                                        NULL};
 
 static int json_byte(json_t *obj, const char *key, const char *where, uint8_t *out)
 {
@@ -259,8 +275,7 @@ static int json_byte(json_t *obj, const char *key, const char *where, uint8_t *o
         return 0;
     }
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 255)
-        return cli_error(CLI_MALFORMED, "bad_field", "%s%s: must be an integer 0-255", where,
-                         key);
+        return cli_error(CLI_MALFORMED, "bad_field", "%s%s: must be an integer 0-255", where, key);
     *out = (uint8_t)json_integer_value(v);
     return 0;
 }
@@ -301,16 +316,16 @@ static int read_sign_fields(json_t *obj, struct vds_header *h, struct vds_visa *
     int rc;
     json_t *dur = json_object_get(obj, "duration_of_stay");
     if (!json_is_object(dur))
-        return cli_error(CLI_MALFORMED, json_object_get(obj, "duration_of_stay") ? "bad_field"
-                                                                                  : "missing_field",
+        return cli_error(CLI_MALFORMED,
+                         json_object_get(obj, "duration_of_stay") ? "bad_field" : "missing_field",
                          "duration_of_stay: an object {\"days\",\"months\",\"years\"} is required");
     const char *key;
     json_t *val;
     json_object_foreach(dur, key, val)
     {
         if (strcmp(key, "days") && strcmp(key, "months") && strcmp(key, "years"))
-            return cli_error(CLI_MALFORMED, "unknown_field", "duration_of_stay.%s: not a known field",
-                             key);
+            return cli_error(CLI_MALFORMED, "unknown_field",
+                             "duration_of_stay.%s: not a known field", key);
     }
     if ((rc = json_byte(dur, "days", "duration_of_stay.", &v->duration_days)) ||
         (rc = json_byte(dur, "months", "duration_of_stay.", &v->duration_months)) ||
@@ -323,8 +338,8 @@ static int read_sign_fields(json_t *obj, struct vds_header *h, struct vds_visa *
     }
     const char *pn = json_string_value(json_object_get(obj, "passport_number"));
     if (!pn)
-        return cli_error(CLI_MALFORMED, json_object_get(obj, "passport_number") ? "bad_field"
-                                                                                 : "missing_field",
+        return cli_error(CLI_MALFORMED,
+                         json_object_get(obj, "passport_number") ? "bad_field" : "missing_field",
                          "passport_number: a string of 1-9 letters and digits is required");
     size_t pl = strlen(pn);
     if (pl == 0 || pl > 9)
@@ -343,8 +358,8 @@ static int read_sign_fields(json_t *obj, struct vds_header *h, struct vds_visa *
         return rc;
     if (json_object_get(obj, "additional_feature")) {
         v->has_additional = true;
-        if ((rc = json_hex_field(obj, "additional_feature", 0, 254, additional,
-                                 &v->additional_len)))
+        if ((rc =
+                 json_hex_field(obj, "additional_feature", 0, 254, additional, &v->additional_len)))
             return rc;
         v->additional = additional;
     }
@@ -407,7 +422,8 @@ static int sign_seal(const struct seal_opts *o, json_t *obj, EVP_PKEY *key, X509
         return rc;
     const char *type = json_string_value(json_object_get(obj, "type"));
     if (!type || (strcmp(type, "A") && strcmp(type, "B")))
-        return cli_error(CLI_MALFORMED, json_object_get(obj, "type") ? "bad_field" : "missing_field",
+        return cli_error(CLI_MALFORMED,
+                         json_object_get(obj, "type") ? "bad_field" : "missing_field",
                          "type: \"A\" (MRV-A) or \"B\" (MRV-B) is required");
     enum mrz_format format = type[0] == 'A' ? MRZ_FORMAT_MRV_A : MRZ_FORMAT_MRV_B;
 

@@ -123,9 +123,8 @@ json_t *seal_json(const struct vds_seal *s)
     if (s->is_visa) {
         json_object_set_new(j, "mrz", mrz_json(&s->visa));
         json_t *visa = json_object();
-        json_object_set_new(
-            visa, "mrz_format",
-            json_string(s->visa.mrz_tag == VDS_TAG_MRZ_MRVA ? "MRV-A" : "MRV-B"));
+        json_object_set_new(visa, "mrz_format",
+                            json_string(s->visa.mrz_tag == VDS_TAG_MRZ_MRVA ? "MRV-A" : "MRV-B"));
         if (s->visa.has_entries)
             json_object_set_new(visa, "number_of_entries", json_integer(s->visa.entries));
         json_object_set_new(visa, "duration_of_stay",

@@ -13,10 +13,19 @@
 #include "icao/icao_err.h"
 #include "icao/vds_date.h"
 
-static const char *const visa_keys[] = {
-    "document_code", "issuing_state", "primary_identifier", "secondary_identifier",
-    "document_number", "nationality", "date_of_birth", "sex", "valid_until", "optional_data",
-    "umlaut", "schwa", NULL};
+static const char *const visa_keys[] = {"document_code",
+                                        "issuing_state",
+                                        "primary_identifier",
+                                        "secondary_identifier",
+                                        "document_number",
+                                        "nationality",
+                                        "date_of_birth",
+                                        "sex",
+                                        "valid_until",
+                                        "optional_data",
+                                        "umlaut",
+                                        "schwa",
+                                        NULL};
 
 static bool in_list(const char *key, const char *const *list)
 {
@@ -118,9 +127,9 @@ int visa_json_read(json_t *obj, const char *const *extra_keys, struct visa_json 
     m->number = get_str(obj, "document_number", &bad);
     m->nationality = get_str(obj, "nationality", &bad);
     m->optional = get_str(obj, "optional_data", &bad);
-    static const char *const required[] = {"issuing_state", "primary_identifier",
-                                           "document_number", "nationality", "date_of_birth",
-                                           "sex", "valid_until"};
+    static const char *const required[] = {"issuing_state", "primary_identifier", "document_number",
+                                           "nationality",   "date_of_birth",      "sex",
+                                           "valid_until"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (!get_str(obj, required[i], &bad))
             return cli_error(CLI_MALFORMED, "missing_field", "%s: required", required[i]);
@@ -160,12 +169,12 @@ int visa_json_build_error(int rc, const struct mrz_build_error *err)
 json_t *visa_json_parsed_mrz(const struct mrz_parsed *p)
 {
     bool td3 = p->format == MRZ_FORMAT_TD3;
-    json_t *fields = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "document_code", p->document_code,
-        "issuing_state", p->issuing_state, "primary_identifier", p->primary,
-        "secondary_identifier", p->secondary, "document_number", p->number, "nationality",
-        p->nationality, "date_of_birth", p->birth, "sex", p->sex,
-        td3 ? "date_of_expiry" : "valid_until", p->expiry, "optional_data", p->optional);
+    json_t *fields =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "document_code",
+                  p->document_code, "issuing_state", p->issuing_state, "primary_identifier",
+                  p->primary, "secondary_identifier", p->secondary, "document_number", p->number,
+                  "nationality", p->nationality, "date_of_birth", p->birth, "sex", p->sex,
+                  td3 ? "date_of_expiry" : "valid_until", p->expiry, "optional_data", p->optional);
     json_t *checks = json_object();
     for (int c = 0; c < MRZ_CHECK__MAX; c++)
         if (p->check_present[c])

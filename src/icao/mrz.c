@@ -68,8 +68,8 @@ static int put_code(const char *value, size_t width, bool digits_ok, bool letter
         char c = i < n ? value[i] : '<';
         if (c >= 'a' && c <= 'z')
             c = (char)(c - 'a' + 'A');
-        bool ok = c == '<' || (digits_ok && c >= '0' && c <= '9') ||
-                  (letters_ok && c >= 'A' && c <= 'Z');
+        bool ok =
+            c == '<' || (digits_ok && c >= '0' && c <= '9') || (letters_ok && c >= 'A' && c <= 'Z');
         if (!ok)
             return -ICAO_E_BAD_CHARSET;
         out[i] = c;

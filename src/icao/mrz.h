@@ -17,12 +17,7 @@
 
 #include "icao/translit.h"
 
-enum mrz_format {
-    MRZ_FORMAT_MRV_A,
-    MRZ_FORMAT_MRV_B,
-    MRZ_FORMAT_TD3,
-    MRZ_FORMAT__MAX
-};
+enum mrz_format { MRZ_FORMAT_MRV_A, MRZ_FORMAT_MRV_B, MRZ_FORMAT_TD3, MRZ_FORMAT__MAX };
 
 struct mrz_format_info {
     const char *name;    /* "MRV-A", "MRV-B", "TD3" */

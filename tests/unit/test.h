@@ -28,7 +28,7 @@ bool test_failed(void);
 
 #define TEST(name)                                                                                 \
     static void name(void);                                                                        \
-    static struct test_case name##_case = {#name, name, NULL};                                    \
+    static struct test_case name##_case = {#name, name, NULL};                                     \
     __attribute__((constructor)) static void name##_register(void)                                 \
     {                                                                                              \
         test_register(&name##_case);                                                               \
@@ -47,7 +47,7 @@ bool test_failed(void);
     do {                                                                                           \
         long long check_a_ = (long long)(a), check_b_ = (long long)(b);                            \
         if (check_a_ != check_b_) {                                                                \
-            test_fail(__FILE__, __LINE__, "%s == %s (%lld != %lld)", #a, #b, check_a_, check_b_); \
+            test_fail(__FILE__, __LINE__, "%s == %s (%lld != %lld)", #a, #b, check_a_, check_b_);  \
             return;                                                                                \
         }                                                                                          \
     } while (0)

@@ -160,7 +160,8 @@ TEST(mrz_reports_each_failed_check_digit_by_name)
             bool want_fail = false;
             size_t k;
             json_t *f;
-            json_array_foreach(failed, k, f) want_fail |= !strcmp(json_string_value(f), mrz_check_names[c]);
+            json_array_foreach(failed, k, f) want_fail |=
+                !strcmp(json_string_value(f), mrz_check_names[c]);
             CHECK_CTX(!p.check_present[c] || p.check_ok[c] == !want_fail, id);
             CHECK_CTX(!want_fail || p.check_present[c], id);
         }
@@ -220,7 +221,8 @@ TEST(mrz_build_rejects_bad_fields_and_names_the_field)
         cases[i].in = sample_input();
     cases[0].in.birth = "791315", cases[0].field = "date_of_birth", cases[0].code = ICAO_E_BAD_DATE;
     cases[1].in.expiry = "27022", cases[1].field = "valid_until", cases[1].code = ICAO_E_BAD_LENGTH;
-    cases[2].in.number = "AZ-1", cases[2].field = "document_number", cases[2].code = ICAO_E_BAD_CHARSET;
+    cases[2].in.number = "AZ-1", cases[2].field = "document_number",
+    cases[2].code = ICAO_E_BAD_CHARSET;
     cases[3].in.number = "AZ00012345", cases[3].field = "document_number",
     cases[3].code = ICAO_E_BAD_LENGTH;
     cases[4].in.sex = 'Q', cases[4].field = "sex", cases[4].code = ICAO_E_BAD_FIELD;
