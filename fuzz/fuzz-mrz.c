@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     /* Name fitting: both parts must be in MRZ form; build them from the input. */
-    char primary[64], secondary[64], out[40];
+    char primary[64] = {0}, secondary[64] = {0}, out[40];
     size_t np = 0, ns = 0;
     for (size_t i = 0; i < size && (np < 63 || ns < 63); i++) {
         char c = (char)('A' + data[i] % 27);

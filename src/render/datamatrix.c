@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <dmtx.h>
@@ -366,14 +367,22 @@ int dm_decode_image_ex(const uint8_t *img, size_t len, const struct dm_decode_op
     int longest = full.width > full.height ? full.width : full.height;
     int shortest = full.width < full.height ? full.width : full.height;
     int big = (longest + DM_DOWNSCALE_TARGET - 1) / DM_DOWNSCALE_TARGET;
-    if (longest > DM_DOWNSCALE_ABOVE && shortest / big >= IMAGE_MIN_SIDE) {
-        plan[np].factor = big, plan[np++].turn = 0;
-        plan[np].factor = big, plan[np++].turn = 1;
+    bool downscaled = longest > DM_DOWNSCALE_ABOVE && shortest / big >= IMAGE_MIN_SIDE;
+    for (int turn = 0; downscaled && turn < 2; turn++) {
+        plan[np].factor = big;
+        plan[np].turn = turn;
+        np++;
     }
-    plan[np].factor = 1, plan[np++].turn = 0;
-    plan[np].factor = 1, plan[np++].turn = 1;
-    if (np == 2 && shortest >= 400)
-        plan[np].factor = 2, plan[np++].turn = 0;
+    for (int turn = 0; turn < 2; turn++) {
+        plan[np].factor = 1;
+        plan[np].turn = turn;
+        np++;
+    }
+    if (!downscaled && shortest >= 400) {
+        plan[np].factor = 2;
+        plan[np].turn = 0;
+        np++;
+    }
 
     int nl = 0;
     rc = 0;

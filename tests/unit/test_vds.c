@@ -12,6 +12,10 @@
 #include "icao/icao_err.h"
 #include "icao/vds.h"
 
+/* The sentinel ending vt_build()'s list of hex parts (a typed null pointer:
+ * a bare NULL may be an int in a variadic call). */
+#define VT_END ((const char *)NULL)
+
 /* ---- helpers ----------------------------------------------------------- */
 
 static void vt_hex(const uint8_t *p, size_t n, char *out)
@@ -442,7 +446,7 @@ TEST(vds_accepts_hand_built_minimal_visa)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), 0);
     CHECK(s.is_visa);
     CHECK_INT(s.signature_length, 4);
@@ -452,7 +456,7 @@ TEST(vds_accepts_tags_in_any_order)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, PN, DUR, MRZ_B, SIG, NULL);
+    vt_build(&b, HDR_V4, PN, DUR, MRZ_B, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), 0);
     CHECK_INT(s.messages[0].tag, 5);
     CHECK_STR(s.visa.passport_number, "47110815P");
@@ -462,7 +466,7 @@ TEST(vds_keeps_unknown_tags_of_a_visa)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, "2002ABCD", DUR, PN, SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, "2002ABCD", DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), 0);
     CHECK(s.is_visa);
     CHECK_INT(s.n_messages, 4);
@@ -475,7 +479,7 @@ TEST(vds_decodes_non_visa_messages_raw)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4_OTHER, "0100", "0203AABBCC", SIG, NULL);
+    vt_build(&b, HDR_V4_OTHER, "0100", "0203AABBCC", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), 0);
     CHECK(!s.is_visa);
     CHECK_INT(s.n_messages, 2);
@@ -496,7 +500,7 @@ TEST(vds_rejects_header_cut_short)
     struct vt_buf b;
     struct vds_seal s;
     for (size_t cut = 2; cut < 18; cut++) {
-        vt_build(&b, HDR_V4, NULL);
+        vt_build(&b, HDR_V4, VT_END);
         b.n = cut;
         CHECK_INT(vt_decode(&b, &s), -ICAO_E_TRUNCATED);
     }
@@ -506,7 +510,7 @@ TEST(vds_rejects_unsupported_version_01)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, "DC01D9C56D32C8A72CB10F71347D00175D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, "DC01D9C56D32C8A72CB10F71347D00175D01", MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_UNSUPPORTED_VERSION);
 }
 
@@ -515,10 +519,10 @@ TEST(vds_rejects_bad_c40_in_header)
     struct vt_buf b;
     struct vds_seal s;
     /* Issuing country FFFF. */
-    vt_build(&b, "DC03FFFF6D32C8A72CB10F71347D00175D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, "DC03FFFF6D32C8A72CB10F71347D00175D01", MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_C40);
     /* Version 3 signer/cert-ref with a value above 64000. */
-    vt_build(&b, "DC02D9C56D32FFFF1A1F0F71347D00175D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, "DC02D9C56D32FFFF1A1F0F71347D00175D01", MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_C40);
 }
 
@@ -527,10 +531,10 @@ TEST(vds_rejects_bad_date_in_header)
     struct vt_buf b;
     struct vds_seal s;
     /* Version 3 "DETS00032", issue date 02302020 (Feb 30). */
-    vt_build(&b, "DC02D9C56D32C8A51A1F", "23201C", "7D0017", "5D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, "DC02D9C56D32C8A51A1F", "23201C", "7D0017", "5D01", MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_DATE);
     /* Version 4, signature date 000000: the fixed layout does not fit either. */
-    vt_build(&b, "DC03D9C56D32C8A72CB10F7134000000", "5D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, "DC03D9C56D32C8A72CB10F7134000000", "5D01", MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_DATE);
 }
 
@@ -538,7 +542,7 @@ TEST(vds_decodes_version_3_fixed_header)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, "DC02D9C56D32C8A51A1F0F71347D00175D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, "DC02D9C56D32C8A51A1F0F71347D00175D01", MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), 0);
     CHECK_INT(s.header.version, 3);
     CHECK_INT(s.header.layout, VDS_LAYOUT_FIXED);
@@ -552,7 +556,7 @@ TEST(vds_falls_back_to_legacy_fixed_header)
     struct vt_buf b;
     struct vds_seal s;
     /* 0x03 with "DETS00032" in 6 bytes: as version 4 the length "00" is invalid. */
-    vt_build(&b, "DC03D9C56D32C8A51A1F0F71347D00175D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&b, "DC03D9C56D32C8A51A1F0F71347D00175D01", MRZ_B, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), 0);
     CHECK_INT(s.header.version, 4);
     CHECK_INT(s.header.layout, VDS_LAYOUT_FIXED);
@@ -567,11 +571,11 @@ TEST(vds_reads_dezv_cert_ref_length_as_decimal)
     CHECK_INT(c40_encode("DEZV12", 6, sig_ref, sizeof sig_ref), 4);
     CHECK_INT(c40_encode("ABCDEF012345", 12, ref, sizeof ref), 8);
     struct vt_buf b;
-    vt_build(&b, "DC03D9C5", NULL);
+    vt_build(&b, "DC03D9C5", VT_END);
     vt_put(&b, sig_ref, 4);
     vt_put(&b, ref, 8);
     struct vt_buf rest;
-    vt_build(&rest, "0F71347D00175D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&rest, "0F71347D00175D01", MRZ_B, DUR, PN, SIG, VT_END);
     vt_put(&b, rest.b, rest.n);
     struct vds_seal s;
     CHECK_INT(vt_decode(&b, &s), 0);
@@ -589,10 +593,10 @@ TEST(vds_reads_hex_cert_ref_length_for_other_signers)
     CHECK_INT(c40_encode("DETS12", 6, sig_ref, sizeof sig_ref), 4);
     CHECK_INT(c40_encode("ABCDEF012345ABCDEF", 18, ref, sizeof ref), 12);
     struct vt_buf b, rest;
-    vt_build(&b, "DC03D9C5", NULL);
+    vt_build(&b, "DC03D9C5", VT_END);
     vt_put(&b, sig_ref, 4);
     vt_put(&b, ref, 12);
-    vt_build(&rest, "0F71347D00175D01", MRZ_B, DUR, PN, SIG, NULL);
+    vt_build(&rest, "0F71347D00175D01", MRZ_B, DUR, PN, SIG, VT_END);
     vt_put(&b, rest.b, rest.n);
     struct vds_seal s;
     CHECK_INT(vt_decode(&b, &s), 0);
@@ -604,7 +608,7 @@ TEST(vds_rejects_missing_signature)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_MISSING_SIGNATURE);
 }
 
@@ -612,7 +616,7 @@ TEST(vds_rejects_trailing_data)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, SIG, "00", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, SIG, "00", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_TRAILING_DATA);
 }
 
@@ -620,11 +624,11 @@ TEST(vds_rejects_signature_length_running_past_end)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF0601020304", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF0601020304", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_TRUNCATED);
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_TRUNCATED);
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF81", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF81", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_TRUNCATED);
 }
 
@@ -632,7 +636,7 @@ TEST(vds_rejects_odd_signature_length)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF03010203", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF03010203", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
 }
 
@@ -640,7 +644,7 @@ TEST(vds_rejects_empty_signature)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF00", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF00", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
 }
 
@@ -648,7 +652,7 @@ TEST(vds_rejects_signature_longer_than_p521)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF8186", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "FF8186", VT_END);
     uint8_t sig[134] = {0};
     vt_put(&b, sig, sizeof sig);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
@@ -658,15 +662,15 @@ TEST(vds_rejects_non_minimal_der_length)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "2081050102030405", SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "2081050102030405", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4_OTHER, "20820005", "0102030405", SIG, NULL);
+    vt_build(&b, HDR_V4_OTHER, "20820005", "0102030405", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4_OTHER, "208200FF", NULL);
+    vt_build(&b, HDR_V4_OTHER, "208200FF", VT_END);
     uint8_t body[255] = {0};
     vt_put(&b, body, sizeof body);
     struct vt_buf sig;
-    vt_build(&sig, SIG, NULL);
+    vt_build(&sig, SIG, VT_END);
     vt_put(&b, sig.b, sig.n);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
 }
@@ -675,9 +679,9 @@ TEST(vds_rejects_indefinite_and_long_der_length_forms)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4_OTHER, "2080", "0102", "0000", SIG, NULL);
+    vt_build(&b, HDR_V4_OTHER, "2080", "0102", "0000", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4_OTHER, "2083000001", "01", SIG, NULL);
+    vt_build(&b, HDR_V4_OTHER, "2083000001", "01", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
 }
 
@@ -690,12 +694,12 @@ TEST(vds_decodes_two_byte_der_length)
     CHECK_INT(len[1], 0x01);
     CHECK_INT(len[2], 0x2C);
     struct vt_buf b, sig;
-    vt_build(&b, HDR_V4_OTHER, "20", NULL);
+    vt_build(&b, HDR_V4_OTHER, "20", VT_END);
     vt_put(&b, len, 3);
     uint8_t body[300];
     memset(body, 0x5A, sizeof body);
     vt_put(&b, body, sizeof body);
-    vt_build(&sig, SIG, NULL);
+    vt_build(&sig, SIG, VT_END);
     vt_put(&b, sig.b, sig.n);
     struct vds_seal s;
     CHECK_INT(vt_decode(&b, &s), 0);
@@ -724,20 +728,20 @@ TEST(vds_rejects_message_running_past_end)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, "0506", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, "0506", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_TRUNCATED);
-    vt_build(&b, HDR_V4, MRZ_B, DUR, "05", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, "05", VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_TRUNCATED);
 }
 
 TEST(vds_rejects_too_many_fields)
 {
     struct vt_buf b, sig;
-    vt_build(&b, HDR_V4_OTHER, NULL);
+    vt_build(&b, HDR_V4_OTHER, VT_END);
     static const uint8_t empty_tlv[2] = {0x20, 0x00};
     for (int i = 0; i < VDS_MAX_MESSAGES + 1; i++)
         vt_put(&b, empty_tlv, 2);
-    vt_build(&sig, SIG, NULL);
+    vt_build(&sig, SIG, VT_END);
     vt_put(&b, sig.b, sig.n);
     struct vds_seal s;
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_TOO_MANY);
@@ -751,7 +755,7 @@ TEST(vds_rejects_visa_without_mrz)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, DUR, PN, SIG, NULL);
+    vt_build(&b, HDR_V4, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_MISSING_TAG);
 }
 
@@ -759,7 +763,7 @@ TEST(vds_rejects_visa_without_duration)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, PN, SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_MISSING_TAG);
 }
 
@@ -767,7 +771,7 @@ TEST(vds_rejects_visa_without_passport_number)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_MISSING_TAG);
 }
 
@@ -775,7 +779,7 @@ TEST(vds_rejects_duplicate_visa_tag)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, DUR, PN, SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_FIELD);
 }
 
@@ -784,9 +788,9 @@ TEST(vds_rejects_visa_with_both_mrz_formats)
     uint8_t mrz[48];
     CHECK_INT(c40_encode(MRVA_L1 MRVA_L2, 72, mrz, sizeof mrz), 48);
     struct vt_buf b, rest;
-    vt_build(&b, HDR_V4, MRZ_B, "0130", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, "0130", VT_END);
     vt_put(&b, mrz, sizeof mrz);
-    vt_build(&rest, DUR, PN, SIG, NULL);
+    vt_build(&rest, DUR, PN, SIG, VT_END);
     vt_put(&b, rest.b, rest.n);
     struct vds_seal s;
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_FIELD);
@@ -796,32 +800,32 @@ TEST(vds_rejects_visa_field_of_wrong_size)
 {
     struct vt_buf b;
     struct vds_seal s;
-    vt_build(&b, HDR_V4, MRZ_B, "0402A000", PN, SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, "0402A000", PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4, MRZ_B, DUR, "050433BE1FED", SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, "050433BE1FED", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "03020101", SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "03020101", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "0600", SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "0600", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "06050102030405", SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "06050102030405", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
-    vt_build(&b, HDR_V4, "0202D9C5", DUR, PN, SIG, NULL);
+    vt_build(&b, HDR_V4, "0202D9C5", DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
 }
 
 TEST(vds_rejects_additional_feature_over_254_bytes)
 {
     struct vt_buf b, rest;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "0781FF", NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "0781FF", VT_END);
     uint8_t body[255] = {0};
     vt_put(&b, body, sizeof body);
-    vt_build(&rest, SIG, NULL);
+    vt_build(&rest, SIG, VT_END);
     vt_put(&b, rest.b, rest.n);
     struct vds_seal s;
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
     b.n = 0;
-    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "0700", SIG, NULL);
+    vt_build(&b, HDR_V4, MRZ_B, DUR, PN, "0700", SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), 0);
     CHECK(s.visa.has_additional);
     CHECK_INT(s.visa.additional_len, 0);
@@ -831,11 +835,11 @@ TEST(vds_rejects_mrz_decoding_to_wrong_character_count)
 {
     /* 44 bytes of full triples give 66 characters, not 64. */
     struct vt_buf b, rest;
-    vt_build(&b, HDR_V4, "022C", NULL);
+    vt_build(&b, HDR_V4, "022C", VT_END);
     static const uint8_t uto[2] = {0xD9, 0xC5};
     for (int i = 0; i < 22; i++)
         vt_put(&b, uto, 2);
-    vt_build(&rest, DUR, PN, SIG, NULL);
+    vt_build(&rest, DUR, PN, SIG, VT_END);
     vt_put(&b, rest.b, rest.n);
     struct vds_seal s;
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_LENGTH);
@@ -849,7 +853,7 @@ TEST(vds_rejects_bad_c40_in_visa_mrz)
         &b, HDR_V4,
         "022CFFFF134A74DA1347C6FED95CB89F9FCE133C133C133C133C203833734AAF47F0C32F1A1E20EB2625393AF"
         "E31",
-        DUR, PN, SIG, NULL);
+        DUR, PN, SIG, VT_END);
     CHECK_INT(vt_decode(&b, &s), -ICAO_E_BAD_C40);
 }
 
