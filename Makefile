@@ -12,9 +12,9 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libcrypto jansson libpng libdmtx libjpeg
+PKGS     := libcrypto jansson libpng libdmtx libjpeg libmicrohttpd sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzint -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzint -lpthread -lm
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Werror
@@ -25,7 +25,8 @@ CFLAGS_ALL  = -std=c17 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(HARDEN) $(SAN)
               -Isrc $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/icao/*.c src/crypto/*.c src/render/*.c))
+LIB_SRC  := $(sort $(wildcard src/icao/*.c src/crypto/*.c src/render/*.c src/visa/*.c \
+              src/store/*.c src/web/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -37,10 +38,12 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's shared parts (everything but main.c), for fuzz targets of its parsers.
 CLI_PARTS := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 LIB      := $(BUILD)/libevisa.a
+# Test tools (e.g. image generators for upload tests).
+TOOLS    := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all asan fuzz bench test format tidy valgrind clean
 
-all: $(BUILD)/evisa $(BUILD)/unit-tests $(BUILD)/fuzz-replay.stamp
+all: $(BUILD)/evisa $(BUILD)/unit-tests $(BUILD)/fuzz-replay.stamp $(TOOLS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -64,6 +67,10 @@ $(BUILD)/fuzz/%: fuzz/%.c fuzz/replay.c $(CLI_PARTS) $(LIB)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< fuzz/replay.c $(CLI_PARTS) $(LIB) $(PKG_LIBS)
 $(BUILD)/fuzz-replay.stamp: $(FUZZ_REPLAY)
 	@touch $@
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

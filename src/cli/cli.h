@@ -40,5 +40,6 @@ uint8_t *cli_read_file(const char *path, size_t max, size_t *len);
 int cmd_mrz(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

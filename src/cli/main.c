@@ -14,6 +14,8 @@ static const char usage_text[] =
     "Electronic visas with ICAO Doc 9303 MRZs and signed Visible Digital Seals.\n"
     "\n"
     "commands:\n"
+    "  serve [--config FILE] [--listen ADDR:PORT] [--data DIR]\n"
+    "                           run the e-visa portal (keys are generated on first start)\n"
     "  mrz visa --type A|B      build the two MRZ lines of a visa from JSON fields on stdin\n"
     "  mrz check                check two MRZ lines on stdin (MRV-A, MRV-B or TD3); JSON out\n"
     "  mrz translit [--umlaut expand|plain] [--schwa A|E]\n"
@@ -38,6 +40,7 @@ static const struct {
     {"mrz", cmd_mrz},
     {"seal", cmd_seal},
     {"keys", cmd_keys},
+    {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

@@ -25,6 +25,11 @@ static const struct {
                                     "the payload exceeds the largest DataMatrix (1556 bytes)"},
     [RENDER_E_NO_SPACE] = {"no_space", "the result does not fit the output buffer"},
     [RENDER_E_BAD_OPTION] = {"bad_option", "a rendering option is out of range"},
+    [RENDER_E_PHOTO_TOO_SMALL] = {"photo_too_small",
+                                  "the image is smaller than the minimum width and height"},
+    [RENDER_E_PHOTO_BAD_ASPECT] =
+        {"photo_bad_aspect", "the image's width-to-height ratio is outside the allowed range"},
+    [RENDER_E_PHOTO_BLANK] = {"photo_blank", "the image is blank or almost uniform"},
 };
 
 const char *render_err_code(int err)

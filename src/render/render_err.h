@@ -25,6 +25,9 @@ enum render_err {
     RENDER_E_PAYLOAD_TOO_LARGE,       /* more than VDS_MAX_BYTES to encode */
     RENDER_E_NO_SPACE,                /* the result does not fit the output buffer */
     RENDER_E_BAD_OPTION,              /* an option is out of range */
+    RENDER_E_PHOTO_TOO_SMALL,         /* an upload under its kind's minimum width/height */
+    RENDER_E_PHOTO_BAD_ASPECT,        /* an upload's width/height outside its kind's range */
+    RENDER_E_PHOTO_BLANK,             /* an upload that is uniform, or almost all white/black */
     RENDER_E__MAX
 };
 

@@ -1,0 +1,205 @@
+/*
+ * cmd_serve.c — `evisa serve`: the applicant portal.  Loads the server
+ * configuration, the states' policies, templates and translations; on first
+ * start creates the data directory, each state's keys (in a child process
+ * running `evisa keys init`, so private keys never pass through the web
+ * process's memory) and the portal's secrets; opens the store; serves
+ * until SIGTERM or SIGINT, then finishes in-flight requests and closes the
+ * store cleanly.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "cli/cli.h"
+#include "web/portal.h"
+#include "web/server_config.h"
+
+extern char **environ;
+
+static int ensure_dir(const char *path)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
+        return 0;
+    return cli_error(CLI_INVALID, "io_error", "%s: cannot create directory", path);
+}
+
+/* Reads a 32-byte secret, creating it (mode 0600) on first start. */
+static int load_secret(const char *path, uint8_t out[32])
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        if (RAND_bytes(out, 32) != 1)
+            return cli_error(CLI_INVALID, "crypto_failure", "no randomness");
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, out, 32) != 32 || fsync(fd) != 0) {
+            if (fd >= 0)
+                close(fd);
+            return cli_error(CLI_INVALID, "io_error", "%s: cannot write", path);
+        }
+        close(fd);
+        return 0;
+    }
+    if (fd < 0 || read(fd, out, 32) != 32) {
+        if (fd >= 0)
+            close(fd);
+        return cli_error(CLI_INVALID, "io_error", "%s: cannot read a 32-byte secret", path);
+    }
+    close(fd);
+    return 0;
+}
+
+/* Runs `evisa keys init` for a state whose keys do not exist yet. */
+static int ensure_keys(const char *data_dir, const char *state)
+{
+    char dir[512], cert[600];
+    snprintf(dir, sizeof dir, "%s/keys/%s", data_dir, state);
+    snprintf(cert, sizeof cert, "%s/ds.cert.pem", dir);
+    if (access(cert, R_OK) == 0)
+        return 0;
+    char *argv[] = {"evisa", "keys", "init", "--state", (char *)state, "--dir", dir, NULL};
+    pid_t pid;
+    if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) != 0)
+        return cli_error(CLI_INVALID, "io_error", "cannot start evisa keys init");
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return cli_error(CLI_INVALID, "keys_failed", "evisa keys init failed for %s", state);
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct server_config cfg;
+    server_config_default(&cfg);
+    const char *config = NULL, *listen = NULL, *data = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[++i];
+        else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+            listen = argv[++i];
+        else if (!strcmp(argv[i], "--data") && i + 1 < argc)
+            data = argv[++i];
+        else
+            return cli_error(CLI_USAGE, "usage",
+                             "evisa serve [--config FILE] [--listen ADDR:PORT] [--data DIR]");
+    }
+    char err[512];
+    if (!config && access("config/server.json", R_OK) == 0)
+        config = "config/server.json";
+    if (config && server_config_load(config, &cfg, err, sizeof err) < 0)
+        return cli_error(CLI_MALFORMED, "bad_config", "%s", err);
+    if (listen)
+        snprintf(cfg.listen, sizeof cfg.listen, "%s", listen);
+    if (data)
+        snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", data);
+
+    struct policy_set *policy = calloc(1, sizeof *policy);
+    struct policy_error perr;
+    if (!policy)
+        return cli_error(CLI_INVALID, "no_memory", "out of memory");
+    if (policy_load_dir(cfg.states_dir, policy, &perr) < 0) {
+        free(policy);
+        return cli_error(CLI_MALFORMED, "bad_config", "%s: %s: %s", perr.file, perr.field,
+                         perr.reason);
+    }
+    struct portal p = {.policy = policy, .pay = &payment_test_provider,
+                       .secure_cookies = cfg.secure_cookies};
+    struct tmpl_set *tmpl = NULL;
+    struct i18n *i18n = NULL;
+    struct http_server *srv = NULL;
+    int rc = CLI_INVALID;
+    char path[600];
+    if (tmpl_load_dir(cfg.templates_dir, &tmpl, err, sizeof err) < 0) {
+        rc = cli_error(CLI_MALFORMED, "bad_template", "%s", err);
+        goto out;
+    }
+    if (i18n_load_dir(cfg.po_dir, &i18n, err, sizeof err) < 0) {
+        rc = cli_error(CLI_MALFORMED, "bad_translation", "%s", err);
+        goto out;
+    }
+    p.tmpl = tmpl, p.i18n = i18n;
+    snprintf(path, sizeof path, "%s/keys", cfg.data_dir);
+    if (ensure_dir(cfg.data_dir) || ensure_dir(path))
+        goto out;
+    for (size_t i = 0; i < policy->n_states; i++)
+        if (ensure_keys(cfg.data_dir, policy->states[i].code))
+            goto out;
+    snprintf(path, sizeof path, "%s/keys/portal.secret", cfg.data_dir);
+    if (load_secret(path, p.secret))
+        goto out;
+    snprintf(path, sizeof path, "%s/keys/payment-test.secret", cfg.data_dir);
+    if (load_secret(path, p.payment_secret))
+        goto out;
+    snprintf(path, sizeof path, "%s/evisa.db", cfg.data_dir);
+    int src = store_open(path, &p.store);
+    if (src < 0) {
+        rc = cli_error(CLI_INVALID, store_err_code(src), "%s: cannot open the store", path);
+        goto out;
+    }
+    p.status_limit = ratelimit_new(cfg.status_lookups_per_minute, 60);
+
+    /* Signals are taken by sigwait below; block them before threads start. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    size_t n_routes;
+    struct http_server_config hc = {
+        .listen = cfg.listen,
+        .limits = cfg.limits,
+        .routes = portal_routes(&n_routes),
+        .app = &p,
+        .static_dir = cfg.static_dir,
+        .secure_cookies = cfg.secure_cookies,
+        .access_log = cfg.access_log[0] ? cfg.access_log : NULL,
+    };
+    hc.n_routes = n_routes;
+    srv = http_server_start(&hc, err, sizeof err);
+    if (!srv) {
+        rc = cli_error(CLI_INVALID, "listen_failed", "%s", err);
+        goto out;
+    }
+    char host[64];
+    snprintf(host, sizeof host, "%s", cfg.listen);
+    char *colon = strrchr(host, ':');
+    if (colon)
+        *colon = '\0';
+    fprintf(stderr, "evisa: serving");
+    for (size_t i = 0; i < policy->n_states; i++)
+        fprintf(stderr, " %s", policy->states[i].code);
+    fprintf(stderr, " (data in %s/)\n", cfg.data_dir);
+    printf("evisa: open http://%s:%d/\n", host, http_server_port(srv));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "evisa: %s received, finishing in-flight requests\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    rc = CLI_OK;
+out:
+    if (srv)
+        http_server_stop(srv, 10);
+    if (p.store)
+        store_close(p.store);
+    ratelimit_free(p.status_limit);
+    tmpl_free(tmpl);
+    i18n_free(i18n);
+    OPENSSL_cleanse(p.secret, sizeof p.secret);
+    OPENSSL_cleanse(p.payment_secret, sizeof p.payment_secret);
+    free(policy);
+    return rc;
+}

@@ -1,0 +1,185 @@
+/*
+ * store.h — the one interface to persistent state.  store_sqlite.c is the
+ * embedded backend; a PostgreSQL backend (store_pg.c) can follow without
+ * changing callers: nothing here exposes SQLite types, SQL or rowids, times
+ * are Unix seconds (UTC), and every operation that changes an application
+ * also appends its audit entry in the same transaction.
+ *
+ * Thread safety: a struct store may be used from many threads at once.
+ * Every write that returns 0 has been committed durably (fsync'd) before the
+ * call returns: callers may acknowledge it to a user.
+ *
+ * Returns: 0 on success, or a negative enum store_err.
+ */
+#ifndef EVISA_STORE_H
+#define EVISA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_err {
+    STORE_OK = 0,
+    STORE_E__BASE = 300,
+    STORE_E_NOT_FOUND,     /* no such row */
+    STORE_E_CONFLICT,      /* version / status changed underneath (retry or report) */
+    STORE_E_BAD_STATUS,    /* the transition is not allowed from the current status */
+    STORE_E_IDEM_MISMATCH, /* idempotency key reused with a different request */
+    STORE_E_TOO_LARGE,     /* a value over its limit */
+    STORE_E_BUSY,          /* the database stayed locked past the timeout */
+    STORE_E_IO,            /* the database failed (disk, corruption) */
+    STORE_E_INVALID,       /* a missing or malformed argument (caller bug) */
+    STORE_E__MAX
+};
+/* Stable lower_snake_case name of a code (either sign); "unknown" if none. */
+const char *store_err_code(int err);
+/* English message for people and logs; never NULL. */
+const char *store_err_message(int err);
+
+struct store;
+
+/* Opens (creating if needed) the store at path (a file for SQLite, e.g.
+ * "var/evisa.db") and applies the numbered migrations that are not yet
+ * applied, each in its own transaction.  0 or a negative store_err. */
+int store_open(const char *path, struct store **out);
+
+/* Tuning for store_open_opts; zero fields take the defaults. */
+struct store_opts {
+    int busy_timeout_ms; /* how long a write waits for another process's lock; default 5000 */
+    int max_conns;       /* connections in the pool (one per concurrent caller); default 32 */
+    /* Writes are queued in arrival order and run by one thread at a time.
+     * max_batch 1 (default): each write is its own transaction and fsync.
+     * max_batch > 1 (group commit): up to that many queued writes share one
+     * transaction (each in its own savepoint, so one failing write does not
+     * affect the others) and one fsync; nobody returns before the commit.
+     * When 0, the environment variable EVISA_STORE_MAX_BATCH (if set)
+     * gives it, else 1.  At most 256. */
+    int max_batch;
+};
+int store_open_opts(const char *path, const struct store_opts *opts, struct store **out);
+
+/* Waits for in-flight writes and closes cleanly (WAL checkpointed). */
+void store_close(struct store *st);
+
+#define STORE_REF_MAX 24
+#define STORE_ID_MAX 40
+
+struct store_app {
+    char reference[STORE_REF_MAX];
+    char state[4];
+    char visa_type[32];
+    char track[16];
+    char status[20];          /* app_status_names[] value */
+    char lang[4];             /* "en", "az", "ur" */
+    char token_hash[65];      /* SHA-256 hex of the access token */
+    char passport_number[16]; /* normalised; "" until given (for status lookup) */
+    char date_of_birth[11];   /* YYYY-MM-DD; "" until given */
+    char *fields_json;        /* owned: the field values as a JSON object */
+    int64_t fee_minor;
+    char currency[4];
+    int64_t created_at, updated_at, submitted_at, deadline_at; /* 0 = not yet */
+    int version;                                               /* increases on every change */
+};
+
+/* Frees what a store_app owns (fields_json); the struct itself is the caller's. */
+void store_app_clear(struct store_app *a);
+
+/* Creates an application (status "draft") and its audit entry.  With an
+ * idempotency key, a second call with the same key and the same
+ * request_hash returns the first application (*replayed = true) instead of
+ * creating another; the same key with a different request_hash gives
+ * STORE_E_IDEM_MISMATCH.  *out receives the stored row. */
+int store_app_create(struct store *st, const struct store_app *in, const char *idem_key,
+                     const char *request_hash, struct store_app *out, bool *replayed);
+
+int store_app_get(struct store *st, const char *reference, struct store_app *out);
+
+/* Replaces the field values (and the lookup columns passport_number,
+ * date_of_birth, lang) if the row is still at expected_version and its
+ * status is one of allowed_statuses (NULL-terminated names).  Audit entry
+ * "fields_updated" by actor.  STORE_E_CONFLICT / STORE_E_BAD_STATUS. */
+int store_app_update_fields(struct store *st, const char *reference, int expected_version,
+                            const char *const *allowed_statuses, const struct store_app *in,
+                            const char *actor, struct store_app *out);
+
+/* Moves an application from status `from` to `to` (the caller has checked
+ * the state machine), sets submitted_at/deadline_at when non-zero, and
+ * appends the audit entry (action, actor, detail JSON) — one transaction.
+ * STORE_E_BAD_STATUS when the current status is not `from`. */
+int store_app_transition(struct store *st, const char *reference, const char *from, const char *to,
+                         int64_t submitted_at, int64_t deadline_at, const char *actor,
+                         const char *action, const char *detail_json);
+
+/* Status lookup: the application whose reference, passport number and date
+ * of birth all match, else STORE_E_NOT_FOUND (same answer for every miss). */
+int store_app_lookup(struct store *st, const char *reference, const char *passport_number,
+                     const char *date_of_birth, struct store_app *out);
+
+/* Uploaded documents, already decoded, checked and re-encoded by the caller. */
+struct store_upload {
+    char kind[20]; /* "photo", "passport_page" */
+    char mime[24]; /* "image/jpeg" */
+    int width, height;
+    uint8_t *data; /* owned by the store_upload after store_upload_get */
+    size_t len;
+    int64_t created_at;
+};
+/* Replaces the document of that kind (audit "upload_<kind>"). */
+int store_upload_put(struct store *st, const char *reference, const struct store_upload *up,
+                     const char *actor);
+int store_upload_get(struct store *st, const char *reference, const char *kind,
+                     struct store_upload *out);
+void store_upload_clear(struct store_upload *up);
+/* Which kinds exist for an application: bit i set for kinds[i]. */
+int store_upload_kinds(struct store *st, const char *reference, const char *const *kinds,
+                       unsigned *mask);
+
+/* Payments.  A payment is created once per (application, idempotency key). */
+enum store_pay_status { PAY_PENDING, PAY_SUCCEEDED, PAY_DECLINED, PAY_FAILED, PAY__MAX };
+extern const char *const store_pay_status_names[PAY__MAX];
+
+struct store_payment {
+    char payment_id[STORE_ID_MAX]; /* ours, random: "pay_..." */
+    char reference[STORE_REF_MAX];
+    char provider[16];     /* "test" */
+    char provider_ref[64]; /* the provider's id, "" until known */
+    int64_t amount_minor;
+    char currency[4];
+    enum store_pay_status status;
+    char decline_code[32];
+    int64_t created_at, updated_at;
+};
+
+/* Creates a pending payment, or returns the existing one for the same
+ * (reference, idem_key) with *replayed = true.  Refuses (STORE_E_BAD_STATUS)
+ * when the application already has a succeeded payment. */
+int store_payment_begin(struct store *st, const char *reference, const char *idem_key,
+                        const struct store_payment *in, struct store_payment *out, bool *replayed);
+
+int store_payment_get(struct store *st, const char *payment_id, struct store_payment *out);
+
+/* Records the provider's outcome for a pending payment.  Exactly once: a
+ * payment that is no longer pending is left alone (*applied = false).  When
+ * the outcome is PAY_SUCCEEDED and the application is a draft, the
+ * application becomes "submitted" with submitted_at/deadline_at in the same
+ * transaction, with audit entries for both. */
+int store_payment_complete(struct store *st, const char *payment_id, enum store_pay_status outcome,
+                           const char *provider_ref, const char *decline_code, int64_t submitted_at,
+                           int64_t deadline_at, bool *applied);
+
+/* Fixed-window rate limit: counts a hit for key in the window containing
+ * now; *allowed = false once more than limit hits fall in the window.
+ * Counters are the one exception to durability: a hit alone is committed
+ * without fsync (a crash may forget the latest hits, never corrupt them). */
+int store_rate_hit(struct store *st, const char *key, int window_s, int limit, int64_t now,
+                   bool *allowed);
+
+/* Audit log: append-only and hash-chained (each entry carries the SHA-256 of
+ * the previous entry and of its own content). */
+int store_audit_append(struct store *st, const char *reference, const char *actor,
+                       const char *action, const char *detail_json);
+/* Walks the chain; 0 when intact, else STORE_E_CONFLICT and *bad_seq is the
+ * sequence number of the first entry whose link is broken. */
+int store_audit_verify(struct store *st, int64_t *bad_seq, int64_t *entries);
+
+#endif

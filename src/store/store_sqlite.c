@@ -1,0 +1,1549 @@
+/*
+ * store_sqlite.c — the embedded SQLite backend of store.h.
+ *
+ * Durability: WAL with synchronous=FULL, so a COMMIT has reached the disk
+ * before any call returns 0.  foreign_keys=ON and a busy timeout on every
+ * connection.  The schema comes from the numbered migrations in
+ * migrations.c, applied on open, each in its own transaction.
+ *
+ * SQL lives in one table, stmt_sql[], addressed by enum stmt_id; every
+ * value is a bound parameter.  Each connection prepares a statement once
+ * (SQLITE_PREPARE_PERSISTENT, on first use) and resets it after every use.
+ *
+ * Threads: readers take a connection from a small pool (a mutex-protected
+ * free list; a connection is never used by two threads at once).  Writes
+ * go through one queue served by one writer connection: a caller queues
+ * its write, and whichever caller finds no writer running becomes the
+ * writer, runs up to max_batch queued writes in one BEGIN IMMEDIATE
+ * transaction (each in a savepoint, so a refused write leaves the others
+ * alone), commits, and wakes the callers of the batch.  With max_batch 1
+ * (the default) every write is its own transaction and fsync, in arrival
+ * order; larger batches are group commit.  Other processes are handled by
+ * the busy timeout: BEGIN IMMEDIATE waits for their lock up to the timeout,
+ * then the write fails with STORE_E_BUSY.  Every change to an application
+ * and its audit entry run in one write, hence one transaction, and the
+ * audit chain is extended inside that transaction (race-free).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_priv.h"
+
+#define DEFAULT_BUSY_MS 5000
+#define DEFAULT_MAX_CONNS 32
+#define MAX_BATCH 256
+#define JSON_MAX (256 * 1024)        /* fields_json */
+#define DETAIL_MAX (16 * 1024)       /* audit detail_json */
+#define UPLOAD_MAX (8 * 1024 * 1024) /* one uploaded document */
+#define KEY_MAX 128                  /* idempotency keys, request hashes, rate-limit keys */
+#define NAME_MAX_ 64                 /* audit actor and action */
+
+#define APP_COLS                                                                                   \
+    "reference, state, visa_type, track, status, lang, token_hash, passport_number, "              \
+    "date_of_birth, fields_json, fee_minor, currency, created_at, updated_at, submitted_at, "      \
+    "deadline_at, version"
+#define PAY_COLS                                                                                   \
+    "payment_id, reference, provider, provider_ref, amount_minor, currency, status, "              \
+    "decline_code, created_at, updated_at"
+
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
+    ST_SYNC_FULL,
+    ST_SYNC_NORMAL,
+    ST_MIG_CREATE,
+    ST_MIG_HAS,
+    ST_MIG_INSERT,
+    ST_MIG_MAX,
+    ST_APP_INSERT,
+    ST_APP_GET,
+    ST_APP_LOOKUP,
+    ST_APP_STATE,
+    ST_APP_UPDATE_FIELDS,
+    ST_APP_TRANSITION,
+    ST_APP_SUBMIT_DRAFT,
+    ST_IDEM_CLAIM,
+    ST_IDEM_GET,
+    ST_UPLOAD_PUT,
+    ST_UPLOAD_GET,
+    ST_UPLOAD_KINDS,
+    ST_PAY_INSERT,
+    ST_PAY_BY_KEY,
+    ST_PAY_GET,
+    ST_PAY_SUCCEEDED,
+    ST_PAY_COMPLETE,
+    ST_RATE_HIT,
+    ST_RATE_PURGE,
+    ST_AUDIT_LAST,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_WALK,
+    ST__MAX
+};
+
+static const char *const stmt_sql[ST__MAX] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT op",
+    [ST_RELEASE] = "RELEASE op",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO op",
+    [ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
+    [ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
+    [ST_MIG_CREATE] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    [ST_MIG_HAS] = "SELECT 1 FROM schema_migrations WHERE version = ?1",
+    [ST_MIG_INSERT] = "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+    [ST_MIG_MAX] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
+    [ST_APP_INSERT] = "INSERT INTO applications (" APP_COLS ")"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                      " ?16, ?17)",
+    [ST_APP_GET] = "SELECT " APP_COLS " FROM applications WHERE reference = ?1",
+    [ST_APP_LOOKUP] = "SELECT " APP_COLS " FROM applications"
+                      " WHERE reference = ?1 AND passport_number = ?2 AND date_of_birth = ?3"
+                      " AND passport_number <> '' AND date_of_birth <> ''",
+    [ST_APP_STATE] = "SELECT status, version FROM applications WHERE reference = ?1",
+    [ST_APP_UPDATE_FIELDS] = "UPDATE applications SET fields_json = ?2, passport_number = ?3,"
+                             " date_of_birth = ?4, lang = ?5, updated_at = ?6,"
+                             " version = version + 1 WHERE reference = ?1 AND version = ?7",
+    [ST_APP_TRANSITION] =
+        "UPDATE applications SET status = ?3,"
+        " submitted_at = CASE WHEN ?4 <> 0 THEN ?4 ELSE submitted_at END,"
+        " deadline_at = CASE WHEN ?5 <> 0 THEN ?5 ELSE deadline_at END,"
+        " updated_at = ?6, version = version + 1 WHERE reference = ?1 AND status = ?2",
+    [ST_APP_SUBMIT_DRAFT] = "UPDATE applications SET status = 'submitted', submitted_at = ?2,"
+                            " deadline_at = ?3, updated_at = ?4, version = version + 1"
+                            " WHERE reference = ?1 AND status = 'draft'",
+    [ST_IDEM_CLAIM] = "INSERT INTO idempotency_keys (scope, key, request_hash, reference,"
+                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+                      " ON CONFLICT (scope, key) DO NOTHING",
+    [ST_IDEM_GET] = "SELECT request_hash, reference FROM idempotency_keys"
+                    " WHERE scope = ?1 AND key = ?2",
+    [ST_UPLOAD_PUT] = "INSERT INTO uploads (reference, kind, mime, width, height, data,"
+                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                      " ON CONFLICT (reference, kind) DO UPDATE SET mime = excluded.mime,"
+                      " width = excluded.width, height = excluded.height, data = excluded.data,"
+                      " created_at = excluded.created_at",
+    [ST_UPLOAD_GET] = "SELECT mime, width, height, data, created_at FROM uploads"
+                      " WHERE reference = ?1 AND kind = ?2",
+    [ST_UPLOAD_KINDS] = "SELECT kind FROM uploads WHERE reference = ?1",
+    [ST_PAY_INSERT] = "INSERT INTO payments (payment_id, reference, idem_key, provider,"
+                      " provider_ref, amount_minor, currency, status, decline_code, created_at,"
+                      " updated_at) VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, 'pending', '', ?7, ?7)"
+                      " ON CONFLICT (reference, idem_key) DO NOTHING",
+    [ST_PAY_BY_KEY] = "SELECT " PAY_COLS " FROM payments WHERE reference = ?1 AND idem_key = ?2",
+    [ST_PAY_GET] = "SELECT " PAY_COLS " FROM payments WHERE payment_id = ?1",
+    [ST_PAY_SUCCEEDED] = "SELECT count(*) FROM payments"
+                         " WHERE reference = ?1 AND status = 'succeeded'",
+    [ST_PAY_COMPLETE] = "UPDATE payments SET status = ?2, provider_ref = ?3, decline_code = ?4,"
+                        " updated_at = ?5 WHERE payment_id = ?1 AND status = 'pending'",
+    [ST_RATE_HIT] = "INSERT INTO rate_limits (key, window_start, expires_at, count)"
+                    " VALUES (?1, ?2, ?3, 1) ON CONFLICT (key, window_start)"
+                    " DO UPDATE SET count = count + 1 RETURNING count",
+    [ST_RATE_PURGE] = "DELETE FROM rate_limits WHERE expires_at <= ?1",
+    [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (seq, at, reference, actor, action, detail_json,"
+                        " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_AUDIT_WALK] = "SELECT seq, at, reference, actor, action, detail_json, prev_hash, hash"
+                      " FROM audit ORDER BY seq",
+};
+
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST__MAX];
+    int sync_full; /* current synchronous setting: 1 FULL, 0 NORMAL */
+    struct conn *next;
+};
+
+typedef int (*write_fn)(struct conn *c, void *arg);
+
+struct wjob {
+    write_fn fn;
+    void *arg;
+    bool durable; /* needs synchronous=FULL */
+    bool done;
+    int rc;
+    pthread_cond_t cv; /* signalled when done, or when it is first in the queue */
+    struct wjob *next;
+};
+
+struct store {
+    char *path;
+    int busy_ms, max_conns, max_batch;
+
+    pthread_mutex_t mu; /* the reader pool and inflight */
+    pthread_cond_t cv;
+    struct conn *free_list;
+    int nconns, nfree, inflight;
+
+    pthread_mutex_t wmu; /* the write queue */
+    struct wjob *qhead, *qtail;
+    bool writing;       /* a caller is running a batch on wconn */
+    struct conn *wconn; /* used only by the caller running a batch */
+};
+
+/* ---- helpers: errors, values, statements ---- */
+
+static int db_err(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return -STORE_E_BUSY;
+    case SQLITE_CONSTRAINT:
+        return -STORE_E_CONFLICT;
+    case SQLITE_TOOBIG:
+        return -STORE_E_TOO_LARGE;
+    default:
+        return -STORE_E_IO;
+    }
+}
+
+static int64_t now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* A text argument: required (non-empty) or optional, at most max bytes,
+ * no control characters when plain (identifiers, names). */
+static int check_text(const char *s, size_t max, bool required, bool plain)
+{
+    if (!s)
+        return required ? -STORE_E_INVALID : 0;
+    size_t n = strnlen(s, max + 1);
+    if (n > max)
+        return -STORE_E_TOO_LARGE;
+    if (required && n == 0)
+        return -STORE_E_INVALID;
+    if (plain)
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                return -STORE_E_INVALID;
+    return 0;
+}
+#define CHECK_FIELD(s, req) check_text((s), sizeof(s) - 1, (req), true)
+
+static sqlite3_stmt *stmt(struct conn *c, enum stmt_id id)
+{
+    if (!c->stmt[id] && sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                           &c->stmt[id], NULL) != SQLITE_OK) {
+        c->stmt[id] = NULL;
+        return NULL;
+    }
+    return c->stmt[id];
+}
+
+/* Resets s for its next use and passes rc through. */
+static int done(sqlite3_stmt *s, int rc)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+static int bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    return sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+/* Runs a statement that returns no rows (bindings already made). */
+static int exec_stmt(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    return done(s, rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_err(rc));
+}
+
+static int exec_id(struct conn *c, enum stmt_id id)
+{
+    sqlite3_stmt *s = stmt(c, id);
+    return s ? exec_stmt(s) : -STORE_E_IO;
+}
+
+static int col_copy(sqlite3_stmt *s, int i, char *buf, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    size_t n = (size_t)sqlite3_column_bytes(s, i);
+    if (n >= cap)
+        return -STORE_E_IO; /* the database holds more than the interface allows */
+    if (n)
+        memcpy(buf, t, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+static const char *col_str(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? (const char *)t : "";
+}
+
+static int app_from_row(sqlite3_stmt *s, struct store_app *a)
+{
+    int rc = 0;
+    rc |= col_copy(s, 0, a->reference, sizeof a->reference);
+    rc |= col_copy(s, 1, a->state, sizeof a->state);
+    rc |= col_copy(s, 2, a->visa_type, sizeof a->visa_type);
+    rc |= col_copy(s, 3, a->track, sizeof a->track);
+    rc |= col_copy(s, 4, a->status, sizeof a->status);
+    rc |= col_copy(s, 5, a->lang, sizeof a->lang);
+    rc |= col_copy(s, 6, a->token_hash, sizeof a->token_hash);
+    rc |= col_copy(s, 7, a->passport_number, sizeof a->passport_number);
+    rc |= col_copy(s, 8, a->date_of_birth, sizeof a->date_of_birth);
+    if (rc)
+        return -STORE_E_IO;
+    free(a->fields_json);
+    a->fields_json = strdup(col_str(s, 9));
+    if (!a->fields_json)
+        return -STORE_E_IO;
+    if (col_copy(s, 11, a->currency, sizeof a->currency))
+        return -STORE_E_IO;
+    a->fee_minor = sqlite3_column_int64(s, 10);
+    a->created_at = sqlite3_column_int64(s, 12);
+    a->updated_at = sqlite3_column_int64(s, 13);
+    a->submitted_at = sqlite3_column_int64(s, 14);
+    a->deadline_at = sqlite3_column_int64(s, 15);
+    a->version = sqlite3_column_int(s, 16);
+    return 0;
+}
+
+static int pay_status_from_name(const char *name)
+{
+    for (int i = 0; i < PAY__MAX; i++)
+        if (strcmp(name, store_pay_status_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int pay_from_row(sqlite3_stmt *s, struct store_payment *p)
+{
+    int rc = 0;
+    rc |= col_copy(s, 0, p->payment_id, sizeof p->payment_id);
+    rc |= col_copy(s, 1, p->reference, sizeof p->reference);
+    rc |= col_copy(s, 2, p->provider, sizeof p->provider);
+    rc |= col_copy(s, 3, p->provider_ref, sizeof p->provider_ref);
+    rc |= col_copy(s, 5, p->currency, sizeof p->currency);
+    rc |= col_copy(s, 7, p->decline_code, sizeof p->decline_code);
+    int status = pay_status_from_name(col_str(s, 6));
+    if (rc || status < 0)
+        return -STORE_E_IO;
+    p->status = (enum store_pay_status)status;
+    p->amount_minor = sqlite3_column_int64(s, 4);
+    p->created_at = sqlite3_column_int64(s, 8);
+    p->updated_at = sqlite3_column_int64(s, 9);
+    return 0;
+}
+
+/* Reads one application by reference (id ST_APP_GET) into out. */
+static int app_read(struct conn *c, const char *reference, struct store_app *out)
+{
+    sqlite3_stmt *s = stmt(c, ST_APP_GET);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, reference) != SQLITE_OK)
+        return done(s, -STORE_E_IO);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return done(s, app_from_row(s, out));
+    return done(s, rc == SQLITE_DONE ? -STORE_E_NOT_FOUND : db_err(rc));
+}
+
+/* The status (and version) of an application; STORE_E_NOT_FOUND if none. */
+static int app_state(struct conn *c, const char *reference, char status[20], int *version)
+{
+    sqlite3_stmt *s = stmt(c, ST_APP_STATE);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, reference) != SQLITE_OK)
+        return done(s, -STORE_E_IO);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        if (version)
+            *version = sqlite3_column_int(s, 1);
+        return done(s, col_copy(s, 0, status, 20));
+    }
+    return done(s, rc == SQLITE_DONE ? -STORE_E_NOT_FOUND : db_err(rc));
+}
+
+static int pay_read(struct conn *c, enum stmt_id id, const char *a, const char *b,
+                    struct store_payment *out)
+{
+    sqlite3_stmt *s = stmt(c, id);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a) != SQLITE_OK || (b && bind_text(s, 2, b) != SQLITE_OK))
+        return done(s, -STORE_E_IO);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return done(s, pay_from_row(s, out));
+    return done(s, rc == SQLITE_DONE ? -STORE_E_NOT_FOUND : db_err(rc));
+}
+
+/* A compact JSON object text from a jansson object (consumed); NULL on failure. */
+static char *json_text(json_t *obj)
+{
+    if (!obj)
+        return NULL;
+    char *t = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(obj);
+    return t;
+}
+
+/* ---- audit ---- */
+
+static int audit_check(const char *reference, const char *actor, const char *action,
+                       const char *detail_json)
+{
+    int rc;
+    if ((rc = check_text(reference, STORE_REF_MAX - 1, false, true)) ||
+        (rc = check_text(actor, NAME_MAX_, true, true)) ||
+        (rc = check_text(action, NAME_MAX_, true, true)) ||
+        (rc = check_text(detail_json, DETAIL_MAX, false, false)))
+        return rc;
+    return 0;
+}
+
+/* Appends one entry inside the caller's write transaction: reads the last
+ * hash and seq there, so concurrent appends cannot fork the chain. */
+static int audit_append(struct conn *c, const char *reference, const char *actor,
+                        const char *action, const char *detail_json)
+{
+    int rc = audit_check(reference, actor, action, detail_json);
+    if (rc)
+        return rc;
+    if (!reference)
+        reference = "";
+    if (!detail_json || !*detail_json)
+        detail_json = "{}";
+    char prev[65] = STORE_AUDIT_GENESIS, hash[65];
+    int64_t seq = 1, at = now_s();
+    sqlite3_stmt *s = stmt(c, ST_AUDIT_LAST);
+    if (!s)
+        return -STORE_E_IO;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        seq = sqlite3_column_int64(s, 0) + 1;
+        rc = col_copy(s, 1, prev, sizeof prev);
+    } else {
+        rc = rc == SQLITE_DONE ? 0 : db_err(rc);
+    }
+    done(s, 0);
+    if (rc)
+        return rc;
+    if (store_audit_hash(prev, seq, at, reference, actor, action, detail_json, hash) != 0)
+        return -STORE_E_IO;
+    s = stmt(c, ST_AUDIT_INSERT);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, seq) || sqlite3_bind_int64(s, 2, at) ||
+        bind_text(s, 3, reference) || bind_text(s, 4, actor) || bind_text(s, 5, action) ||
+        bind_text(s, 6, detail_json) || bind_text(s, 7, prev) || bind_text(s, 8, hash))
+        return done(s, -STORE_E_IO);
+    return exec_stmt(s);
+}
+
+/* ---- connections and the reader pool ---- */
+
+static void conn_close(struct conn *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < ST__MAX; i++)
+        sqlite3_finalize(c->stmt[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static int conn_open(const struct store *st, bool set_wal, struct conn **out)
+{
+    *out = NULL;
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return -STORE_E_IO;
+    int rc = sqlite3_open_v2(
+        st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    sqlite3_busy_timeout(c->db, st->busy_ms);
+    if (set_wal) {
+        sqlite3_stmt *s = NULL;
+        rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(s);
+            bool wal = rc == SQLITE_ROW && strcmp(col_str(s, 0), "wal") == 0;
+            rc = wal ? SQLITE_OK : (rc == SQLITE_ROW ? SQLITE_ERROR : rc);
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_OK)
+            goto fail;
+    }
+    rc = sqlite3_exec(c->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", NULL, NULL,
+                      NULL);
+    /* Readers keep a small page cache each (the writer the default 2 MiB):
+     * the pool may hold max_conns of them. */
+    if (rc == SQLITE_OK && !set_wal)
+        rc = sqlite3_exec(c->db, "PRAGMA cache_size = -512", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    c->sync_full = 1;
+    *out = c;
+    return 0;
+fail:
+    rc = db_err(rc);
+    conn_close(c);
+    return rc == -STORE_E_CONFLICT ? -STORE_E_IO : rc;
+}
+
+static void enter(struct store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    st->inflight++;
+    pthread_mutex_unlock(&st->mu);
+}
+
+static void leave(struct store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    st->inflight--;
+    pthread_cond_broadcast(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+}
+
+/* A reader connection for this thread alone, until pool_put. */
+static int pool_get(struct store *st, struct conn **out)
+{
+    *out = NULL;
+    pthread_mutex_lock(&st->mu);
+    st->inflight++;
+    while (!st->free_list && st->nconns >= st->max_conns)
+        pthread_cond_wait(&st->cv, &st->mu);
+    if (st->free_list) {
+        *out = st->free_list;
+        st->free_list = (*out)->next;
+        st->nfree--;
+        pthread_mutex_unlock(&st->mu);
+        return 0;
+    }
+    st->nconns++; /* reserve a slot, open outside the lock */
+    pthread_mutex_unlock(&st->mu);
+    int rc = conn_open(st, false, out);
+    if (rc) {
+        pthread_mutex_lock(&st->mu);
+        st->nconns--;
+        st->inflight--;
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+    }
+    return rc;
+}
+
+static void pool_put(struct store *st, struct conn *c)
+{
+    pthread_mutex_lock(&st->mu);
+    c->next = st->free_list;
+    st->free_list = c;
+    st->nfree++;
+    st->inflight--;
+    pthread_cond_broadcast(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+}
+
+/* ---- writes: the queue, batches, transactions ---- */
+
+static int set_sync(struct conn *c, bool full)
+{
+    if (c->sync_full == (int)full)
+        return 0;
+    int rc = exec_id(c, full ? ST_SYNC_FULL : ST_SYNC_NORMAL);
+    if (rc == 0)
+        c->sync_full = full;
+    return rc;
+}
+
+/* Runs jobs[0..n) in one transaction on the writer connection.  Each job
+ * runs in a savepoint: a job that fails is rolled back alone.  When the
+ * transaction itself fails (BEGIN, COMMIT, or SQLite rolled it back), every
+ * job that had succeeded gets that error: nothing of the batch is kept. */
+static void run_batch(struct conn *c, struct wjob **jobs, size_t n)
+{
+    bool durable = false;
+    for (size_t i = 0; i < n; i++)
+        durable |= jobs[i]->durable;
+    int rc = set_sync(c, durable);
+    if (rc == 0)
+        rc = exec_id(c, ST_BEGIN);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            jobs[i]->rc = rc;
+        return;
+    }
+    int txn_rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct wjob *j = jobs[i];
+        if (txn_rc) {
+            j->rc = txn_rc;
+            continue;
+        }
+        rc = exec_id(c, ST_SAVEPOINT);
+        if (rc == 0) {
+            j->rc = j->fn(c, j->arg);
+            if (sqlite3_get_autocommit(c->db)) {
+                /* SQLite rolled the whole transaction back (I/O, full, ...). */
+                txn_rc = j->rc ? j->rc : -STORE_E_IO;
+                for (size_t k = 0; k <= i; k++)
+                    jobs[k]->rc = jobs[k]->rc ? jobs[k]->rc : txn_rc;
+                continue;
+            }
+            if (j->rc)
+                rc = exec_id(c, ST_ROLLBACK_TO);
+            if (rc == 0)
+                rc = exec_id(c, ST_RELEASE);
+        }
+        if (rc) {
+            txn_rc = rc;
+            for (size_t k = 0; k <= i; k++)
+                jobs[k]->rc = jobs[k]->rc ? jobs[k]->rc : txn_rc;
+        }
+    }
+    if (txn_rc == 0)
+        txn_rc = exec_id(c, ST_COMMIT);
+    if (txn_rc) {
+        if (!sqlite3_get_autocommit(c->db))
+            exec_id(c, ST_ROLLBACK);
+        for (size_t i = 0; i < n; i++)
+            if (jobs[i]->rc == 0)
+                jobs[i]->rc = txn_rc;
+    }
+}
+
+/* Appends a job (the caller's, on its stack: it leaves the queue, taken
+ * into a batch, before it is marked done and its caller returns). */
+static void queue_push(struct store *st, struct wjob *job)
+{
+    if (st->qtail)
+        st->qtail->next = job;
+    else
+        st->qhead = job;
+    st->qtail = job;
+}
+
+/* Queues one write and returns its result once it has been committed (or
+ * refused).  The first caller that finds nobody writing runs the batch. */
+static int run_write(struct store *st, write_fn fn, void *arg, bool durable)
+{
+    struct wjob job = {.fn = fn, .arg = arg, .durable = durable};
+    pthread_cond_init(&job.cv, NULL);
+    enter(st);
+    pthread_mutex_lock(&st->wmu);
+    queue_push(st, &job);
+    while (!job.done) {
+        if (st->writing) {
+            /* Woken when our job is done, or when it is first in the queue
+             * and the writer has left: then we become the writer. */
+            pthread_cond_wait(&job.cv, &st->wmu);
+            continue;
+        }
+        st->writing = true;
+        struct wjob *batch[MAX_BATCH];
+        size_t n = 0;
+        while (st->qhead && n < (size_t)st->max_batch) {
+            batch[n++] = st->qhead;
+            st->qhead = st->qhead->next;
+        }
+        if (!st->qhead)
+            st->qtail = NULL;
+        pthread_mutex_unlock(&st->wmu);
+        run_batch(st->wconn, batch, n);
+        pthread_mutex_lock(&st->wmu);
+        st->writing = false;
+        for (size_t i = 0; i < n; i++) {
+            batch[i]->done = true;
+            pthread_cond_signal(&batch[i]->cv);
+        }
+        if (st->qhead)
+            pthread_cond_signal(&st->qhead->cv);
+    }
+    pthread_mutex_unlock(&st->wmu);
+    pthread_cond_destroy(&job.cv);
+    leave(st);
+    return job.rc;
+}
+
+/* ---- open, migrate, close ---- */
+
+static int migrate(struct conn *c)
+{
+    int rc = exec_id(c, ST_MIG_CREATE);
+    for (size_t v = 1; rc == 0 && v <= store_migrations_count; v++) {
+        if ((rc = exec_id(c, ST_BEGIN)))
+            break;
+        sqlite3_stmt *s = stmt(c, ST_MIG_HAS);
+        if (!s) {
+            rc = -STORE_E_IO;
+        } else {
+            sqlite3_bind_int64(s, 1, (sqlite3_int64)v);
+            int step = sqlite3_step(s);
+            done(s, 0);
+            if (step == SQLITE_ROW) {
+                rc = exec_id(c, ST_COMMIT);
+                continue;
+            }
+            if (step != SQLITE_DONE)
+                rc = db_err(step);
+        }
+        if (rc == 0 && sqlite3_exec(c->db, store_migrations[v - 1], NULL, NULL, NULL) != SQLITE_OK)
+            rc = -STORE_E_IO;
+        if (rc == 0) {
+            s = stmt(c, ST_MIG_INSERT);
+            if (!s)
+                rc = -STORE_E_IO;
+            else if (sqlite3_bind_int64(s, 1, (sqlite3_int64)v) ||
+                     sqlite3_bind_int64(s, 2, now_s()))
+                rc = done(s, -STORE_E_IO);
+            else
+                rc = exec_stmt(s);
+        }
+        if (rc == 0)
+            rc = exec_id(c, ST_COMMIT);
+        if (rc && !sqlite3_get_autocommit(c->db))
+            exec_id(c, ST_ROLLBACK);
+    }
+    if (rc)
+        return rc;
+    /* A database migrated by a newer program: refuse rather than guess. */
+    sqlite3_stmt *s = stmt(c, ST_MIG_MAX);
+    if (!s)
+        return -STORE_E_IO;
+    int step = sqlite3_step(s);
+    int64_t max = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    done(s, 0);
+    return max >= 0 && (size_t)max <= store_migrations_count ? 0 : -STORE_E_IO;
+}
+
+int store_open_opts(const char *path, const struct store_opts *opts, struct store **out)
+{
+    if (!out)
+        return -STORE_E_INVALID;
+    *out = NULL;
+    if (!path || !*path)
+        return -STORE_E_INVALID;
+    if (!sqlite3_threadsafe())
+        return -STORE_E_IO;
+    struct store *st = calloc(1, sizeof *st);
+    if (!st)
+        return -STORE_E_IO;
+    st->path = strdup(path);
+    st->busy_ms = opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_MS;
+    st->max_conns = opts && opts->max_conns > 0 ? opts->max_conns : DEFAULT_MAX_CONNS;
+    st->max_batch = opts && opts->max_batch > 0 ? opts->max_batch : 1;
+    const char *env = getenv("EVISA_STORE_MAX_BATCH");
+    if (!(opts && opts->max_batch > 0) && env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v > 0)
+            st->max_batch = v > MAX_BATCH ? MAX_BATCH : (int)v;
+    }
+    if (st->max_batch > MAX_BATCH)
+        st->max_batch = MAX_BATCH;
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_cond_init(&st->cv, NULL);
+    pthread_mutex_init(&st->wmu, NULL);
+    int rc = st->path ? conn_open(st, true, &st->wconn) : -STORE_E_IO;
+    if (rc == 0)
+        rc = migrate(st->wconn);
+    if (rc) {
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+int store_open(const char *path, struct store **out)
+{
+    return store_open_opts(path, NULL, out);
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_lock(&st->mu);
+    while (st->inflight > 0)
+        pthread_cond_wait(&st->cv, &st->mu);
+    pthread_mutex_unlock(&st->mu);
+    while (st->free_list) {
+        struct conn *c = st->free_list;
+        st->free_list = c->next;
+        conn_close(c);
+    }
+    if (st->wconn) {
+        sqlite3_exec(st->wconn->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        conn_close(st->wconn);
+    }
+    pthread_mutex_destroy(&st->mu);
+    pthread_cond_destroy(&st->cv);
+    pthread_mutex_destroy(&st->wmu);
+    free(st->path);
+    free(st);
+}
+
+/* ---- applications ---- */
+
+static int app_check_in(const struct store_app *in)
+{
+    int rc;
+    if ((rc = CHECK_FIELD(in->reference, true)) || (rc = CHECK_FIELD(in->state, true)) ||
+        (rc = CHECK_FIELD(in->visa_type, true)) || (rc = CHECK_FIELD(in->track, false)) ||
+        (rc = CHECK_FIELD(in->lang, false)) || (rc = CHECK_FIELD(in->token_hash, false)) ||
+        (rc = CHECK_FIELD(in->passport_number, false)) ||
+        (rc = CHECK_FIELD(in->date_of_birth, false)) || (rc = CHECK_FIELD(in->currency, false)) ||
+        (rc = check_text(in->fields_json, JSON_MAX, false, false)))
+        return rc;
+    return 0;
+}
+
+struct create_args {
+    const struct store_app *in;
+    const char *idem_key, *request_hash;
+    struct store_app *out;
+    bool *replayed;
+};
+
+static int op_app_create(struct conn *c, void *arg)
+{
+    struct create_args *a = arg;
+    const struct store_app *in = a->in;
+    int64_t now = now_s(), created = in->created_at ? in->created_at : now;
+    sqlite3_stmt *s;
+    int rc;
+    if (a->idem_key) {
+        /* Claim the key; the UNIQUE (scope, key) constraint decides who was first. */
+        if (!(s = stmt(c, ST_IDEM_CLAIM)))
+            return -STORE_E_IO;
+        if (bind_text(s, 1, "app_create") || bind_text(s, 2, a->idem_key) ||
+            bind_text(s, 3, a->request_hash) || bind_text(s, 4, in->reference) ||
+            sqlite3_bind_int64(s, 5, now))
+            return done(s, -STORE_E_IO);
+        if ((rc = exec_stmt(s)))
+            return rc;
+        if (sqlite3_changes(c->db) == 0) {
+            char hash[KEY_MAX + 1], ref[STORE_REF_MAX];
+            if (!(s = stmt(c, ST_IDEM_GET)))
+                return -STORE_E_IO;
+            if (bind_text(s, 1, "app_create") || bind_text(s, 2, a->idem_key))
+                return done(s, -STORE_E_IO);
+            rc = sqlite3_step(s);
+            if (rc != SQLITE_ROW)
+                return done(s, rc == SQLITE_DONE ? -STORE_E_IO : db_err(rc));
+            rc = col_copy(s, 0, hash, sizeof hash) | col_copy(s, 1, ref, sizeof ref);
+            done(s, 0);
+            if (rc)
+                return -STORE_E_IO;
+            if (strcmp(hash, a->request_hash) != 0)
+                return -STORE_E_IDEM_MISMATCH;
+            *a->replayed = true;
+            return app_read(c, ref, a->out);
+        }
+    }
+    if (!(s = stmt(c, ST_APP_INSERT)))
+        return -STORE_E_IO;
+    if (bind_text(s, 1, in->reference) || bind_text(s, 2, in->state) ||
+        bind_text(s, 3, in->visa_type) || bind_text(s, 4, in->track) || bind_text(s, 5, "draft") ||
+        bind_text(s, 6, in->lang) || bind_text(s, 7, in->token_hash) ||
+        bind_text(s, 8, in->passport_number) || bind_text(s, 9, in->date_of_birth) ||
+        bind_text(s, 10, in->fields_json ? in->fields_json : "{}") ||
+        sqlite3_bind_int64(s, 11, in->fee_minor) || bind_text(s, 12, in->currency) ||
+        sqlite3_bind_int64(s, 13, created) || sqlite3_bind_int64(s, 14, created) ||
+        sqlite3_bind_int64(s, 15, 0) || sqlite3_bind_int64(s, 16, 0) || sqlite3_bind_int(s, 17, 1))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s))) /* a reference already taken: STORE_E_CONFLICT */
+        return rc;
+    char *detail = json_text(json_pack("{s:s, s:s, s:s}", "state", in->state, "visa_type",
+                                       in->visa_type, "track", in->track));
+    if (!detail)
+        return -STORE_E_INVALID;
+    rc = audit_append(c, in->reference, "applicant", "created", detail);
+    free(detail);
+    if (rc)
+        return rc;
+    *a->replayed = false;
+    return app_read(c, in->reference, a->out);
+}
+
+int store_app_create(struct store *st, const struct store_app *in, const char *idem_key,
+                     const char *request_hash, struct store_app *out, bool *replayed)
+{
+    bool dummy;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !in || !out)
+        return -STORE_E_INVALID;
+    int rc = app_check_in(in);
+    if (rc)
+        return rc;
+    if (idem_key && !*idem_key)
+        idem_key = NULL;
+    if (idem_key && ((rc = check_text(idem_key, KEY_MAX, true, true)) ||
+                     (rc = check_text(request_hash, KEY_MAX, true, false))))
+        return rc;
+    struct create_args a = {in, idem_key, request_hash, out, replayed ? replayed : &dummy};
+    *a.replayed = false;
+    rc = run_write(st, op_app_create, &a, true);
+    if (rc)
+        store_app_clear(out);
+    return rc;
+}
+
+int store_app_get(struct store *st, const char *reference, struct store_app *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    int rc = check_text(reference, STORE_REF_MAX - 1, true, true);
+    if (rc)
+        return rc == -STORE_E_TOO_LARGE ? -STORE_E_NOT_FOUND : rc;
+    struct conn *c;
+    if ((rc = pool_get(st, &c)))
+        return rc;
+    rc = app_read(c, reference, out);
+    pool_put(st, c);
+    if (rc)
+        store_app_clear(out);
+    return rc;
+}
+
+struct update_args {
+    const char *reference;
+    int expected_version;
+    const char *const *allowed;
+    const struct store_app *in;
+    const char *actor;
+    struct store_app *out;
+};
+
+static int op_app_update_fields(struct conn *c, void *arg)
+{
+    struct update_args *a = arg;
+    char status[20];
+    int version = 0;
+    int rc = app_state(c, a->reference, status, &version);
+    if (rc)
+        return rc;
+    if (version != a->expected_version)
+        return -STORE_E_CONFLICT;
+    if (a->allowed) {
+        bool ok = false;
+        for (const char *const *p = a->allowed; *p && !ok; p++)
+            ok = strcmp(*p, status) == 0;
+        if (!ok)
+            return -STORE_E_BAD_STATUS;
+    }
+    sqlite3_stmt *s = stmt(c, ST_APP_UPDATE_FIELDS);
+    if (!s)
+        return -STORE_E_IO;
+    const struct store_app *in = a->in;
+    if (bind_text(s, 1, a->reference) ||
+        bind_text(s, 2, in->fields_json ? in->fields_json : "{}") ||
+        bind_text(s, 3, in->passport_number) || bind_text(s, 4, in->date_of_birth) ||
+        bind_text(s, 5, in->lang) ||
+        sqlite3_bind_int64(s, 6, in->updated_at ? in->updated_at : now_s()) ||
+        sqlite3_bind_int(s, 7, a->expected_version))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return -STORE_E_CONFLICT;
+    char *detail = json_text(json_pack("{s:i}", "version", a->expected_version + 1));
+    if (!detail)
+        return -STORE_E_IO;
+    rc = audit_append(c, a->reference, a->actor, "fields_updated", detail);
+    free(detail);
+    if (rc == 0 && a->out)
+        rc = app_read(c, a->reference, a->out);
+    return rc;
+}
+
+int store_app_update_fields(struct store *st, const char *reference, int expected_version,
+                            const char *const *allowed_statuses, const struct store_app *in,
+                            const char *actor, struct store_app *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !in)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(reference, STORE_REF_MAX - 1, true, true)) ||
+        (rc = check_text(actor, NAME_MAX_, true, true)) ||
+        (rc = CHECK_FIELD(in->passport_number, false)) ||
+        (rc = CHECK_FIELD(in->date_of_birth, false)) || (rc = CHECK_FIELD(in->lang, false)) ||
+        (rc = check_text(in->fields_json, JSON_MAX, false, false)))
+        return rc;
+    struct update_args a = {reference, expected_version, allowed_statuses, in, actor, out};
+    rc = run_write(st, op_app_update_fields, &a, true);
+    if (rc)
+        store_app_clear(out);
+    return rc;
+}
+
+struct transition_args {
+    const char *reference, *from, *to;
+    int64_t submitted_at, deadline_at;
+    const char *actor, *action, *detail_json;
+};
+
+static int op_app_transition(struct conn *c, void *arg)
+{
+    struct transition_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_APP_TRANSITION);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->reference) || bind_text(s, 2, a->from) || bind_text(s, 3, a->to) ||
+        sqlite3_bind_int64(s, 4, a->submitted_at) || sqlite3_bind_int64(s, 5, a->deadline_at) ||
+        sqlite3_bind_int64(s, 6, now_s()))
+        return done(s, -STORE_E_IO);
+    int rc = exec_stmt(s);
+    if (rc)
+        return rc;
+    if (sqlite3_changes(c->db) != 1) {
+        char status[20];
+        rc = app_state(c, a->reference, status, NULL);
+        return rc ? rc : -STORE_E_BAD_STATUS;
+    }
+    return audit_append(c, a->reference, a->actor, a->action, a->detail_json);
+}
+
+int store_app_transition(struct store *st, const char *reference, const char *from, const char *to,
+                         int64_t submitted_at, int64_t deadline_at, const char *actor,
+                         const char *action, const char *detail_json)
+{
+    if (!st)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(from, 19, true, true)) || (rc = check_text(to, 19, true, true)) ||
+        (rc = audit_check(reference, actor, action, detail_json)) ||
+        (rc = check_text(reference, STORE_REF_MAX - 1, true, true)))
+        return rc;
+    struct transition_args a = {reference,   from,  to,     submitted_at,
+                                deadline_at, actor, action, detail_json};
+    return run_write(st, op_app_transition, &a, true);
+}
+
+int store_app_lookup(struct store *st, const char *reference, const char *passport_number,
+                     const char *date_of_birth, struct store_app *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    /* Every miss, malformed input included, gives the same answer. */
+    if (check_text(reference, STORE_REF_MAX - 1, true, true) ||
+        check_text(passport_number, sizeof out->passport_number - 1, true, true) ||
+        check_text(date_of_birth, sizeof out->date_of_birth - 1, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_APP_LOOKUP);
+    if (!s) {
+        rc = -STORE_E_IO;
+    } else if (bind_text(s, 1, reference) || bind_text(s, 2, passport_number) ||
+               bind_text(s, 3, date_of_birth)) {
+        rc = done(s, -STORE_E_IO);
+    } else {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            rc = done(s, app_from_row(s, out));
+        else
+            rc = done(s, rc == SQLITE_DONE ? -STORE_E_NOT_FOUND : db_err(rc));
+    }
+    pool_put(st, c);
+    if (rc)
+        store_app_clear(out);
+    return rc;
+}
+
+/* ---- uploads ---- */
+
+struct upload_args {
+    const char *reference;
+    const struct store_upload *up;
+    const char *actor;
+    const char *detail;
+};
+
+static int op_upload_put(struct conn *c, void *arg)
+{
+    struct upload_args *a = arg;
+    char status[20];
+    int rc = app_state(c, a->reference, status, NULL);
+    if (rc)
+        return rc;
+    const struct store_upload *up = a->up;
+    sqlite3_stmt *s = stmt(c, ST_UPLOAD_PUT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->reference) || bind_text(s, 2, up->kind) || bind_text(s, 3, up->mime) ||
+        sqlite3_bind_int(s, 4, up->width) || sqlite3_bind_int(s, 5, up->height) ||
+        sqlite3_bind_blob64(s, 6, up->data, (sqlite3_uint64)up->len, SQLITE_STATIC) ||
+        sqlite3_bind_int64(s, 7, up->created_at ? up->created_at : now_s()))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    char action[NAME_MAX_ + 1];
+    int n = snprintf(action, sizeof action, "upload_%s", up->kind);
+    if (n < 0 || (size_t)n >= sizeof action)
+        return -STORE_E_TOO_LARGE;
+    return audit_append(c, a->reference, a->actor, action, a->detail);
+}
+
+int store_upload_put(struct store *st, const char *reference, const struct store_upload *up,
+                     const char *actor)
+{
+    if (!st || !up)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(reference, STORE_REF_MAX - 1, true, true)) ||
+        (rc = check_text(actor, NAME_MAX_, true, true)) || (rc = CHECK_FIELD(up->kind, true)) ||
+        (rc = CHECK_FIELD(up->mime, true)))
+        return rc;
+    if (up->len > UPLOAD_MAX)
+        return -STORE_E_TOO_LARGE;
+    if (!up->data || up->len == 0 || up->width < 0 || up->height < 0)
+        return -STORE_E_INVALID;
+    /* The audit entry names the content by its SHA-256, hashed outside the write. */
+    unsigned char md[32];
+    char hex[65];
+    if (EVP_Digest(up->data, up->len, md, NULL, EVP_sha256(), NULL) != 1)
+        return -STORE_E_IO;
+    for (size_t i = 0; i < sizeof md; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    char *detail =
+        json_text(json_pack("{s:s, s:i, s:i, s:I, s:s}", "mime", up->mime, "width", up->width,
+                            "height", up->height, "bytes", (json_int_t)up->len, "sha256", hex));
+    if (!detail)
+        return -STORE_E_INVALID;
+    struct upload_args a = {reference, up, actor, detail};
+    rc = run_write(st, op_upload_put, &a, true);
+    free(detail);
+    return rc;
+}
+
+int store_upload_get(struct store *st, const char *reference, const char *kind,
+                     struct store_upload *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    if (check_text(reference, STORE_REF_MAX - 1, true, true) ||
+        check_text(kind, sizeof out->kind - 1, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_UPLOAD_GET);
+    if (!s) {
+        rc = -STORE_E_IO;
+    } else if (bind_text(s, 1, reference) || bind_text(s, 2, kind)) {
+        rc = done(s, -STORE_E_IO);
+    } else if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+        rc = done(s, rc == SQLITE_DONE ? -STORE_E_NOT_FOUND : db_err(rc));
+    } else {
+        const void *blob = sqlite3_column_blob(s, 3);
+        size_t len = (size_t)sqlite3_column_bytes(s, 3);
+        rc = col_copy(s, 0, out->mime, sizeof out->mime);
+        snprintf(out->kind, sizeof out->kind, "%s", kind);
+        out->width = sqlite3_column_int(s, 1);
+        out->height = sqlite3_column_int(s, 2);
+        out->created_at = sqlite3_column_int64(s, 4);
+        if (rc == 0 && len > 0) {
+            out->data = malloc(len);
+            if (out->data && blob) {
+                memcpy(out->data, blob, len);
+                out->len = len;
+            } else {
+                rc = -STORE_E_IO;
+            }
+        }
+        rc = done(s, rc);
+    }
+    pool_put(st, c);
+    if (rc)
+        store_upload_clear(out);
+    return rc;
+}
+
+int store_upload_kinds(struct store *st, const char *reference, const char *const *kinds,
+                       unsigned *mask)
+{
+    if (mask)
+        *mask = 0;
+    if (!st || !kinds || !mask)
+        return -STORE_E_INVALID;
+    if (check_text(reference, STORE_REF_MAX - 1, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    char status[20];
+    rc = app_state(c, reference, status, NULL);
+    sqlite3_stmt *s = rc ? NULL : stmt(c, ST_UPLOAD_KINDS);
+    if (rc == 0 && !s)
+        rc = -STORE_E_IO;
+    if (s && bind_text(s, 1, reference))
+        rc = done(s, -STORE_E_IO);
+    else if (s) {
+        int step;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *k = col_str(s, 0);
+            for (unsigned i = 0; i < 8 * sizeof *mask && kinds[i]; i++)
+                if (strcmp(kinds[i], k) == 0)
+                    *mask |= 1u << i;
+        }
+        rc = done(s, step == SQLITE_DONE ? 0 : db_err(step));
+    }
+    pool_put(st, c);
+    if (rc)
+        *mask = 0;
+    return rc;
+}
+
+/* ---- payments ---- */
+
+struct pay_begin_args {
+    const char *reference, *idem_key;
+    const struct store_payment *in;
+    const char *payment_id;
+    struct store_payment *out;
+    bool *replayed;
+};
+
+static int op_payment_begin(struct conn *c, void *arg)
+{
+    struct pay_begin_args *a = arg;
+    char status[20];
+    int rc = app_state(c, a->reference, status, NULL);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_PAY_INSERT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->payment_id) || bind_text(s, 2, a->reference) ||
+        bind_text(s, 3, a->idem_key) || bind_text(s, 4, a->in->provider) ||
+        sqlite3_bind_int64(s, 5, a->in->amount_minor) || bind_text(s, 6, a->in->currency) ||
+        sqlite3_bind_int64(s, 7, now_s()))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s))) /* the payment_id is taken: STORE_E_CONFLICT */
+        return rc;
+    if (sqlite3_changes(c->db) == 0) {
+        *a->replayed = true;
+        return pay_read(c, ST_PAY_BY_KEY, a->reference, a->idem_key, a->out);
+    }
+    if (!(s = stmt(c, ST_PAY_SUCCEEDED)))
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->reference))
+        return done(s, -STORE_E_IO);
+    rc = sqlite3_step(s);
+    int64_t paid = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    rc = done(s, rc == SQLITE_ROW ? 0 : db_err(rc));
+    if (rc)
+        return rc;
+    if (paid > 0)
+        return -STORE_E_BAD_STATUS; /* the savepoint rollback removes the new row */
+    char *detail = json_text(
+        json_pack("{s:s, s:s, s:I, s:s}", "payment_id", a->payment_id, "provider", a->in->provider,
+                  "amount_minor", (json_int_t)a->in->amount_minor, "currency", a->in->currency));
+    if (!detail)
+        return -STORE_E_INVALID;
+    rc = audit_append(c, a->reference, "applicant", "payment_started", detail);
+    free(detail);
+    if (rc)
+        return rc;
+    *a->replayed = false;
+    return pay_read(c, ST_PAY_GET, a->payment_id, NULL, a->out);
+}
+
+int store_payment_begin(struct store *st, const char *reference, const char *idem_key,
+                        const struct store_payment *in, struct store_payment *out, bool *replayed)
+{
+    bool dummy;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !in || !out)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(reference, STORE_REF_MAX - 1, true, true)) ||
+        (rc = check_text(idem_key, KEY_MAX, true, true)) ||
+        (rc = CHECK_FIELD(in->payment_id, false)) || (rc = CHECK_FIELD(in->provider, true)) ||
+        (rc = CHECK_FIELD(in->currency, true)))
+        return rc;
+    if (in->amount_minor < 0)
+        return -STORE_E_INVALID;
+    char id[STORE_ID_MAX];
+    if (in->payment_id[0]) {
+        snprintf(id, sizeof id, "%s", in->payment_id);
+    } else {
+        unsigned char rnd[16];
+        if (RAND_bytes(rnd, sizeof rnd) != 1)
+            return -STORE_E_IO;
+        memcpy(id, "pay_", 5);
+        for (size_t i = 0; i < sizeof rnd; i++)
+            snprintf(id + 4 + 2 * i, 3, "%02x", rnd[i]);
+    }
+    struct pay_begin_args a = {reference, idem_key, in, id, out, replayed ? replayed : &dummy};
+    *a.replayed = false;
+    return run_write(st, op_payment_begin, &a, true);
+}
+
+int store_payment_get(struct store *st, const char *payment_id, struct store_payment *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    if (check_text(payment_id, STORE_ID_MAX - 1, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    rc = pay_read(c, ST_PAY_GET, payment_id, NULL, out);
+    pool_put(st, c);
+    return rc;
+}
+
+struct pay_complete_args {
+    const char *payment_id;
+    enum store_pay_status outcome;
+    const char *provider_ref, *decline_code;
+    int64_t submitted_at, deadline_at;
+    bool *applied;
+};
+
+static int op_payment_complete(struct conn *c, void *arg)
+{
+    struct pay_complete_args *a = arg;
+    struct store_payment p;
+    memset(&p, 0, sizeof p);
+    int rc = pay_read(c, ST_PAY_GET, a->payment_id, NULL, &p);
+    if (rc)
+        return rc;
+    if (p.status != PAY_PENDING)
+        return 0; /* already completed: exactly once, *applied stays false */
+    int64_t now = now_s();
+    sqlite3_stmt *s = stmt(c, ST_PAY_COMPLETE);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->payment_id) || bind_text(s, 2, store_pay_status_names[a->outcome]) ||
+        bind_text(s, 3, a->provider_ref) || bind_text(s, 4, a->decline_code) ||
+        sqlite3_bind_int64(s, 5, now))
+        return done(s, -STORE_E_IO);
+    rc = exec_stmt(s);
+    if (rc == -STORE_E_CONFLICT)
+        return -STORE_E_BAD_STATUS; /* payments_one_success: already paid */
+    if (rc)
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return 0;
+    char actor[NAME_MAX_ + 1], action[NAME_MAX_ + 1];
+    snprintf(actor, sizeof actor, "payment:%s", p.provider);
+    snprintf(action, sizeof action, "payment_%s", store_pay_status_names[a->outcome]);
+    char *detail = json_text(json_pack(
+        "{s:s, s:s, s:I, s:s, s:s}", "payment_id", p.payment_id, "provider_ref",
+        a->provider_ref ? a->provider_ref : "", "amount_minor", (json_int_t)p.amount_minor,
+        "currency", p.currency, "decline_code", a->decline_code ? a->decline_code : ""));
+    if (!detail)
+        return -STORE_E_INVALID;
+    rc = audit_append(c, p.reference, actor, action, detail);
+    free(detail);
+    if (rc)
+        return rc;
+    if (a->outcome == PAY_SUCCEEDED) {
+        int64_t submitted = a->submitted_at ? a->submitted_at : now;
+        if (!(s = stmt(c, ST_APP_SUBMIT_DRAFT)))
+            return -STORE_E_IO;
+        if (bind_text(s, 1, p.reference) || sqlite3_bind_int64(s, 2, submitted) ||
+            sqlite3_bind_int64(s, 3, a->deadline_at) || sqlite3_bind_int64(s, 4, now))
+            return done(s, -STORE_E_IO);
+        if ((rc = exec_stmt(s)))
+            return rc;
+        if (sqlite3_changes(c->db) == 1) {
+            detail = json_text(json_pack("{s:s, s:I, s:I}", "payment_id", p.payment_id,
+                                         "submitted_at", (json_int_t)submitted, "deadline_at",
+                                         (json_int_t)a->deadline_at));
+            if (!detail)
+                return -STORE_E_IO;
+            rc = audit_append(c, p.reference, actor, "submitted", detail);
+            free(detail);
+            if (rc)
+                return rc;
+        }
+    }
+    *a->applied = true;
+    return 0;
+}
+
+int store_payment_complete(struct store *st, const char *payment_id, enum store_pay_status outcome,
+                           const char *provider_ref, const char *decline_code, int64_t submitted_at,
+                           int64_t deadline_at, bool *applied)
+{
+    bool dummy;
+    if (!applied)
+        applied = &dummy;
+    *applied = false;
+    if (!st)
+        return -STORE_E_INVALID;
+    if (outcome != PAY_SUCCEEDED && outcome != PAY_DECLINED && outcome != PAY_FAILED)
+        return -STORE_E_INVALID;
+    struct store_payment probe;
+    int rc;
+    if ((rc = check_text(payment_id, STORE_ID_MAX - 1, true, true)) ||
+        (rc = check_text(provider_ref, sizeof probe.provider_ref - 1, false, true)) ||
+        (rc = check_text(decline_code, sizeof probe.decline_code - 1, false, true)))
+        return rc;
+    struct pay_complete_args a = {payment_id,   outcome,     provider_ref, decline_code,
+                                  submitted_at, deadline_at, applied};
+    rc = run_write(st, op_payment_complete, &a, true);
+    if (rc)
+        *applied = false;
+    return rc;
+}
+
+/* ---- rate limits ---- */
+
+struct rate_args {
+    const char *key;
+    int64_t window_start, expires_at, now;
+    int limit;
+    bool *allowed;
+};
+
+static int op_rate_hit(struct conn *c, void *arg)
+{
+    struct rate_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_RATE_HIT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->key) || sqlite3_bind_int64(s, 2, a->window_start) ||
+        sqlite3_bind_int64(s, 3, a->expires_at))
+        return done(s, -STORE_E_IO);
+    int rc = sqlite3_step(s);
+    int64_t count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    rc = done(s, rc == SQLITE_ROW ? 0 : db_err(rc));
+    if (rc)
+        return rc;
+    if (count == 1) {
+        /* A new window: purge the expired ones of every key now and then. */
+        if (!(s = stmt(c, ST_RATE_PURGE)))
+            return -STORE_E_IO;
+        if (sqlite3_bind_int64(s, 1, a->now))
+            return done(s, -STORE_E_IO);
+        if ((rc = exec_stmt(s)))
+            return rc;
+    }
+    *a->allowed = count <= a->limit;
+    return 0;
+}
+
+int store_rate_hit(struct store *st, const char *key, int window_s, int limit, int64_t now,
+                   bool *allowed)
+{
+    if (allowed)
+        *allowed = false;
+    if (!st || !allowed || window_s <= 0 || limit < 0)
+        return -STORE_E_INVALID;
+    int rc = check_text(key, KEY_MAX, true, false);
+    if (rc)
+        return rc;
+    int64_t start = now - now % window_s;
+    if (now < 0 && now % window_s)
+        start -= window_s;
+    struct rate_args a = {key, start, start + window_s, now, limit, allowed};
+    return run_write(st, op_rate_hit, &a, false);
+}
+
+/* ---- audit ---- */
+
+struct audit_args {
+    const char *reference, *actor, *action, *detail_json;
+};
+
+static int op_audit_append(struct conn *c, void *arg)
+{
+    struct audit_args *a = arg;
+    return audit_append(c, a->reference, a->actor, a->action, a->detail_json);
+}
+
+int store_audit_append(struct store *st, const char *reference, const char *actor,
+                       const char *action, const char *detail_json)
+{
+    if (!st)
+        return -STORE_E_INVALID;
+    int rc = audit_check(reference, actor, action, detail_json);
+    if (rc)
+        return rc;
+    struct audit_args a = {reference, actor, action, detail_json};
+    return run_write(st, op_audit_append, &a, true);
+}
+
+int store_audit_verify(struct store *st, int64_t *bad_seq, int64_t *entries)
+{
+    int64_t dummy_bad, dummy_n;
+    if (!bad_seq)
+        bad_seq = &dummy_bad;
+    if (!entries)
+        entries = &dummy_n;
+    *bad_seq = 0;
+    *entries = 0;
+    if (!st)
+        return -STORE_E_INVALID;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_AUDIT_WALK);
+    if (!s) {
+        pool_put(st, c);
+        return -STORE_E_IO;
+    }
+    /* One statement reads one consistent snapshot of the whole log. */
+    char prev[65] = STORE_AUDIT_GENESIS, hash[65];
+    int64_t expect_seq = 1;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(s, 0);
+        bool ok = seq == expect_seq && strcmp(col_str(s, 6), prev) == 0 &&
+                  store_audit_hash(prev, seq, sqlite3_column_int64(s, 1), col_str(s, 2),
+                                   col_str(s, 3), col_str(s, 4), col_str(s, 5), hash) == 0 &&
+                  strcmp(col_str(s, 7), hash) == 0;
+        if (!ok) {
+            *bad_seq = seq;
+            rc = -STORE_E_CONFLICT;
+            break;
+        }
+        memcpy(prev, hash, sizeof prev);
+        expect_seq = seq + 1;
+        (*entries)++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_err(step);
+    done(s, 0);
+    pool_put(st, c);
+    return rc;
+}

@@ -1,0 +1,141 @@
+/*
+ * portal.h — the applicant portal: the context every handler shares (policy,
+ * store, templates, translations, secrets, payment provider, limits), the
+ * route table of the HTML pages and the JSON API, and the helpers both use:
+ * access tokens, CSRF tokens, loading an application and computing what is
+ * still missing before it can be paid and submitted.
+ */
+#ifndef EVISA_PORTAL_H
+#define EVISA_PORTAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "store/store.h"
+#include "visa/app.h"
+#include "visa/payment.h"
+#include "visa/policy.h"
+#include "web/http.h"
+#include "web/i18n.h"
+#include "web/ratelimit.h"
+#include "web/template.h"
+
+struct portal {
+    const struct policy_set *policy;
+    struct store *store;
+    const struct tmpl_set *tmpl;
+    const struct i18n *i18n;
+    uint8_t secret[32];          /* derives access and CSRF tokens; var/keys/portal.secret */
+    uint8_t payment_secret[32];  /* signs the test provider's callbacks */
+    const struct payment_provider *pay;
+    struct ratelimit *status_limit; /* status lookups per client IP */
+    bool secure_cookies;
+};
+
+/* The routes of the portal (pages and API), for http_server_config. */
+const struct http_route *portal_routes(size_t *n);
+
+/* ---- shared helpers (portal.c) ---- */
+
+/* The access token of an application: base64url(HMAC-SHA256(secret,
+ * "access:" || reference)), 43 characters.  Derived, so an idempotent replay
+ * of a create can answer with the same token while the store keeps only its
+ * hash. */
+void portal_access_token(const struct portal *p, const char *reference, char out[48]);
+
+/* A loaded application with everything handlers need. */
+struct portal_app {
+    struct store_app row;
+    struct app_values vals;
+    enum app_status status;
+    const struct policy_state *st;
+    const struct policy_visa_type *vt;
+    const struct policy_track *track;
+};
+void portal_app_clear(struct portal_app *a);
+
+/* Loads the application named by reference if token is its access token.
+ * Returns 0, or 404 (no such application or wrong token: the same answer),
+ * or 500. */
+int portal_app_load(const struct portal *p, const char *reference, const char *token,
+                    struct portal_app *out);
+
+/* The token a request carries: "Authorization: Bearer <t>" (API). */
+const char *portal_bearer(const struct http_request *r);
+
+/* What is missing before payment: every step's errors (app_check) and the
+ * required documents that are not uploaded.  Adds them to errs (documents
+ * as field "photo"/"passport_page", code "required").  Returns true when
+ * nothing is missing. */
+bool portal_app_ready(const struct portal *p, const struct portal_app *a, time_t now,
+                      struct app_errors *errs);
+
+/* Which required documents are present (bit per enum policy_document). */
+unsigned portal_app_documents(const struct portal *p, const struct portal_app *a);
+
+/* CSRF: the token for a form is HMAC(secret, "csrf:" || cookie value); the
+ * cookie "evisa_csrf" is random, HttpOnly, SameSite=Strict.  portal_csrf
+ * returns the form token (setting the cookie when the request had none);
+ * portal_csrf_ok checks a submitted form. */
+void portal_csrf(const struct portal *p, const struct http_request *r, struct http_response *w,
+                 char out[48]);
+bool portal_csrf_ok(const struct portal *p, const struct http_request *r);
+
+/* Money as text: 2700 USD -> "27.00". */
+void portal_money(int64_t minor, char out[32]);
+
+/* The public description of one state's policy (GET /api/v1/states and the
+ * fee pages): names in every language, fees, processing, documents. */
+json_t *portal_state_json(const struct policy_state *st);
+
+/* Errors as [{field, code, message}] with messages in lang. */
+json_t *portal_errors_json(const struct portal *p, const struct app_errors *errs,
+                           const char *lang);
+
+/* Handlers of the JSON API (api.c) and of the pages (pages.c). */
+void api_states(struct http_request *r, struct http_response *w);
+void api_create(struct http_request *r, struct http_response *w);
+void api_get(struct http_request *r, struct http_response *w);
+void api_patch(struct http_request *r, struct http_response *w);
+void api_photo(struct http_request *r, struct http_response *w);
+void api_passport_page(struct http_request *r, struct http_response *w);
+void api_submit(struct http_request *r, struct http_response *w);
+void api_payments(struct http_request *r, struct http_response *w);
+void api_payment_callback(struct http_request *r, struct http_response *w);
+void api_status(struct http_request *r, struct http_response *w);
+void api_healthz(struct http_request *r, struct http_response *w);
+
+/* Completes a payment from a (signed) callback body: verifies, parses and
+ * records it exactly once.  Returns the HTTP status (200, 400, 401, 404). */
+int portal_payment_callback(const struct portal *p, const char *body, size_t len,
+                            const char *signature, bool *applied);
+
+/* Charges a payment for a ready draft: idempotent per idem_key.  Fills
+ * *pay with the stored payment after the attempt.  Returns 0, or an HTTP
+ * status with code/message set (402 declined is returned as 0 with
+ * pay->status PAY_DECLINED). */
+int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_key,
+               const char *card, const char *expiry, const char *cvc, time_t now,
+               struct store_payment *pay, const char **code, const char **message);
+
+void page_home(struct http_request *r, struct http_response *w);
+void page_fees(struct http_request *r, struct http_response *w);
+void page_state(struct http_request *r, struct http_response *w);
+void page_start(struct http_request *r, struct http_response *w);
+void page_resume(struct http_request *r, struct http_response *w);
+void page_step_get(struct http_request *r, struct http_response *w);
+void page_step_post(struct http_request *r, struct http_response *w);
+void page_documents_get(struct http_request *r, struct http_response *w);
+void page_documents_post(struct http_request *r, struct http_response *w);
+void page_document_image(struct http_request *r, struct http_response *w);
+void page_review(struct http_request *r, struct http_response *w);
+void page_pay_get(struct http_request *r, struct http_response *w);
+void page_pay_post(struct http_request *r, struct http_response *w);
+void page_done(struct http_request *r, struct http_response *w);
+void page_status_get(struct http_request *r, struct http_response *w);
+void page_status_post(struct http_request *r, struct http_response *w);
+
+#endif
