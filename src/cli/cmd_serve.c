@@ -129,6 +129,8 @@ int cmd_serve(int argc, char **argv)
         rc = cli_error(CLI_MALFORMED, "bad_translation", "%s", err);
         goto out;
     }
+    if (i18n_check_catalogs(i18n, err, sizeof err) < 0)
+        fprintf(stderr, "evisa: warning: translations: %s\n", err);
     p.tmpl = tmpl, p.i18n = i18n;
     snprintf(path, sizeof path, "%s/keys", cfg.data_dir);
     if (ensure_dir(cfg.data_dir) || ensure_dir(path))
