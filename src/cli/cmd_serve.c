@@ -169,6 +169,7 @@ int cmd_serve(int argc, char **argv)
         .static_dir = cfg.static_dir,
         .secure_cookies = cfg.secure_cookies,
         .access_log = cfg.access_log[0] ? cfg.access_log : NULL,
+        .requests_per_minute_per_ip = (unsigned)cfg.requests_per_minute,
     };
     hc.n_routes = n_routes;
     srv = http_server_start(&hc, err, sizeof err);

@@ -11,6 +11,7 @@
  * the completion callback, which also writes the access log line.
  */
 #include "web/http.h"
+#include "web/ratelimit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -82,6 +83,7 @@ struct http_server {
     unsigned in_flight;
     size_t body_bytes;  /* request body bytes held, all requests */
     size_t body_budget; /* cap on body_bytes */
+    struct ratelimit *ip_rate; /* requests per client IP per minute, or NULL */
 };
 
 struct http_response {
@@ -1217,6 +1219,10 @@ static enum MHD_Result finish_request(struct http_conn_priv *p)
         return send_error(p, 413, "payload_too_large", "The request body is too large.", true,
                           NULL);
     }
+    if (!ratelimit_hit(p->srv->ip_rate, p->remote_ip, (int64_t)time(NULL))) {
+        layer_error(p, 429, "rate_limited", "Too many requests; try again in a minute.");
+        return send_response(p, false, NULL);
+    }
     if (p->body)
         p->body[p->body_len] = '\0';
     p->req.body = p->body ? p->body : (const uint8_t *)"";
@@ -1427,6 +1433,7 @@ static void server_free(struct http_server *s)
     pthread_mutex_destroy(&s->log_mu);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->idle);
+    ratelimit_free(s->ip_rate);
     free(s);
 }
 
@@ -1455,6 +1462,8 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
     limits_fill(&s->lim);
     s->static_fd = -1;
     s->body_budget = s->lim.max_body * 8;
+    if (cfg->requests_per_minute_per_ip)
+        s->ip_rate = ratelimit_new((int)cfg->requests_per_minute_per_ip, 60);
     pthread_mutex_init(&s->log_mu, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_condattr_t ca;

@@ -117,6 +117,7 @@ struct http_server_config {
     const char *static_dir;    /* served at /static/ (GET only, no listing), or NULL */
     bool secure_cookies;       /* false only for plain-HTTP development */
     const char *access_log;    /* file path, "-" for stdout, NULL for none */
+    unsigned requests_per_minute_per_ip; /* 0 = unlimited; over it: 429 rate_limited */
 };
 
 /* Starts listening; returns NULL (with a message in err) on failure. */

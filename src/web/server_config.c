@@ -21,6 +21,7 @@ void server_config_default(struct server_config *c)
     snprintf(c->access_log, sizeof c->access_log, "-");
     c->secure_cookies = false;
     c->status_lookups_per_minute = 30;
+    c->requests_per_minute = 6000;
     http_limits_default(&c->limits);
 }
 
@@ -47,6 +48,8 @@ static const struct cfg_key keys[] = {
     {"secure_cookies", CFG_BOOL, offsetof(struct server_config, secure_cookies), sizeof(bool), 0, 0},
     {"status_lookups_per_minute", CFG_INT, offsetof(struct server_config, status_lookups_per_minute),
      sizeof(int), 0, 1000000},
+    {"requests_per_minute", CFG_INT, offsetof(struct server_config, requests_per_minute),
+     sizeof(int), 0, 100000000},
     {"max_body", CFG_SIZE, LIM(max_body, 1024, 64LL << 20)},
     {"max_json_body", CFG_SIZE, LIM(max_json_body, 1024, 1LL << 20)},
     {"max_field", CFG_SIZE, LIM(max_field, 64, 64 * 1024)},

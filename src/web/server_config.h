@@ -26,6 +26,7 @@ struct server_config {
     char access_log[SERVER_PATH_MAX]; /* "-" stdout, "" none */
     bool secure_cookies;              /* true behind HTTPS; false for plain-HTTP demo */
     int status_lookups_per_minute;    /* per client IP; 0 = unlimited */
+    int requests_per_minute;          /* all requests per client IP; 0 = unlimited */
     struct http_limits limits;
 };
 

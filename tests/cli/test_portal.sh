@@ -198,6 +198,18 @@ portal_enforces_body_limits_and_csrf() {
 }
 t portal_enforces_body_limits_and_csrf
 
+portal_limits_requests_per_client_ip() {
+  printf '{"requests_per_minute": 5}\n' >"$TMP/rl.json"
+  "$EVISA" serve --listen 127.0.0.1:0 --data "$TMP/rl-data" --config "$TMP/rl.json" >"$TMP/rl.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do u=$(sed -n 's|^evisa: open \(http://[^ ]*\)/$|\1|p' "$TMP/rl.out"); [ -n "$u" ] && break; sleep 0.1; done
+  codes=$(for _ in $(seq 7); do curl -s -o /dev/null -w '%{http_code} ' "$u/healthz"; done)
+  last=$(curl -s "$u/api/v1/states")
+  kill -TERM $pid; wait $pid
+  [ "$codes" = "200 200 200 200 200 429 429 " ] && [ "$(jq -r .code <<<"$last")" = rate_limited ]
+}
+t portal_limits_requests_per_client_ip
+
 portal_stops_gracefully_on_sigterm_and_keeps_its_data() {
   read -r ref tok <<<"$(create_app AZE tourist-e)"
   kill -TERM "$PORTAL_PID"
