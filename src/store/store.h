@@ -130,7 +130,8 @@ int store_upload_put(struct store *st, const char *reference, const struct store
 int store_upload_get(struct store *st, const char *reference, const char *kind,
                      struct store_upload *out);
 void store_upload_clear(struct store_upload *up);
-/* Which kinds exist for an application: bit i set for kinds[i]. */
+/* Which kinds exist for an application: bit i set for kinds[i]; kinds is
+ * NULL-terminated. */
 int store_upload_kinds(struct store *st, const char *reference, const char *const *kinds,
                        unsigned *mask);
 

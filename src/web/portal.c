@@ -129,7 +129,10 @@ const char *portal_bearer(const struct http_request *r)
 unsigned portal_app_documents(const struct portal *p, const struct portal_app *a)
 {
     unsigned mask = 0;
-    if (store_upload_kinds(p->store, a->row.reference, policy_document_ids, &mask) < 0)
+    const char *kinds[DOC__MAX + 1] = {NULL}; /* the store takes a NULL-terminated list */
+    for (int d = 0; d < DOC__MAX; d++)
+        kinds[d] = policy_document_ids[d];
+    if (store_upload_kinds(p->store, a->row.reference, kinds, &mask) < 0)
         return 0;
     return mask;
 }
