@@ -12,7 +12,8 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libcrypto jansson libpng libdmtx libjpeg libmicrohttpd sqlite3
+PKGS     := libcrypto jansson libpng libdmtx libjpeg libmicrohttpd sqlite3 libargon2 liboath \
+            cairo pangocairo libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzint -lpthread -lm
 
@@ -26,7 +27,7 @@ CFLAGS_ALL  = -std=c17 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(HARDEN) $(SAN)
 LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/icao/*.c src/crypto/*.c src/render/*.c src/visa/*.c \
-              src/store/*.c src/web/*.c))
+              src/store/*.c src/web/*.c src/auth/*.c src/signer/*.c src/notify/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))

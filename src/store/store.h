@@ -183,4 +183,165 @@ int store_audit_append(struct store *st, const char *reference, const char *acto
  * sequence number of the first entry whose link is broken. */
 int store_audit_verify(struct store *st, int64_t *bad_seq, int64_t *entries);
 
+/* ==== Consular side (issue 5): officers, sessions, the review queue,
+ * decisions, issued visas, revocations and the notification outbox. ===== */
+
+#define STORE_EMAIL_MAX 128
+
+struct store_user {
+    int64_t id;
+    char email[STORE_EMAIL_MAX]; /* lower case, unique */
+    char state[4];               /* the issuing state this account works for */
+    char role[16];               /* "officer", "supervisor", "administrator" */
+    char password_hash[160];     /* Argon2id encoded string; "" until enrolled */
+    char totp_secret[64];        /* base32 TOTP secret; "" until enrolled */
+    bool enrolled, disabled;
+    int failed_logins;
+    int64_t locked_until;        /* 0 or the Unix time the lockout ends */
+    int64_t sessions_valid_after;/* sessions created before this are void (logout everywhere) */
+    int64_t created_at;
+};
+
+/* Creates a user that must enrol: the enrolment token's SHA-256 hex and its
+ * expiry are stored (never the token).  Unique email; audit "user_created".
+ * STORE_E_CONFLICT when the email exists. */
+int store_user_create(struct store *st, const struct store_user *in, const char *enrol_token_hash,
+                      int64_t enrol_expires_at, const char *actor, struct store_user *out);
+int store_user_get(struct store *st, int64_t id, struct store_user *out);
+int store_user_get_by_email(struct store *st, const char *email, struct store_user *out);
+/* Consumes an unexpired enrolment token once: sets the password hash and
+ * TOTP secret, enrolled = true.  STORE_E_NOT_FOUND for an unknown, used or
+ * expired token.  Audit "user_enrolled". */
+int store_user_enrol(struct store *st, const char *enrol_token_hash, const char *password_hash,
+                     const char *totp_secret, int64_t now, struct store_user *out);
+/* Counts a failed login; after `lock_after` consecutive failures the account
+ * is locked for lock_seconds (audit "login_locked"). */
+int store_user_login_failed(struct store *st, int64_t id, int64_t now, int lock_after,
+                            int lock_seconds);
+/* Resets the failure count (audit "login"). */
+int store_user_login_ok(struct store *st, int64_t id, const char *remote_ip);
+/* Voids every session of the user (audit "logout_everywhere"). */
+int store_user_logout_everywhere(struct store *st, int64_t id, int64_t now);
+
+struct store_session {
+    char id_hash[65];   /* SHA-256 hex of the session cookie value */
+    int64_t user_id;
+    char csrf[48];      /* the session's CSRF token */
+    int64_t created_at, last_seen, expires_at;
+};
+int store_session_create(struct store *st, const struct store_session *in);
+/* The live session (not expired, not voided by logout everywhere, user not
+ * disabled); STORE_E_NOT_FOUND otherwise. */
+int store_session_get(struct store *st, const char *id_hash, int64_t now,
+                      struct store_session *out, struct store_user *user);
+int store_session_touch(struct store *st, const char *id_hash, int64_t now, int64_t expires_at);
+int store_session_delete(struct store *st, const char *id_hash);
+
+/* The review queue of one state: applications in the given statuses
+ * (NULL-terminated names), earliest deadline first, at most max rows from
+ * offset.  *rows is malloc'd; free with store_apps_free. */
+int store_queue(struct store *st, const char *state, const char *const *statuses, size_t offset,
+                size_t max, struct store_app **rows, size_t *n);
+/* Earlier applications with the same passport number (any state the caller
+ * may see is filtered by the caller), newest first, excluding `reference`. */
+int store_apps_by_passport(struct store *st, const char *passport_number, const char *reference,
+                           size_t max, struct store_app **rows, size_t *n);
+void store_apps_free(struct store_app *rows, size_t n);
+
+/* A decision an officer proposes; with four-eyes it waits for a second
+ * officer (status "pending"), otherwise it is final at once. */
+struct store_decision {
+    int64_t id;
+    char reference[STORE_REF_MAX];
+    char decision[16];      /* "approve", "refuse", "request_info" */
+    char reason_code[32];   /* refusals: a code of the state's list */
+    char note[512];         /* internal, never shown to the applicant */
+    char info_request[512]; /* request_info: what the applicant must fix (JSON list) */
+    int64_t officer_id;
+    int64_t second_officer_id; /* 0 until confirmed */
+    char status[16];        /* "pending", "final", "rejected" */
+    int64_t created_at, decided_at;
+};
+/* Records a decision on an application that is in `from_status`; if
+ * needs_second, the decision is "pending" and the application stays;
+ * otherwise the application moves to `to_status` in the same transaction.
+ * Exactly one concurrent decision wins: the loser gets STORE_E_BAD_STATUS
+ * (another decision already moved it) or STORE_E_CONFLICT (a pending
+ * decision exists).  Audit "decision_<decision>" / "decision_proposed". */
+int store_decision_propose(struct store *st, const struct store_decision *in, bool needs_second,
+                           const char *from_status, const char *to_status,
+                           struct store_decision *out);
+/* Confirms (or rejects) a pending decision by a second officer who is not
+ * the proposer (STORE_E_CONFLICT if the same officer); on confirmation the
+ * application moves from from_status to to_status in the same transaction. */
+int store_decision_confirm(struct store *st, int64_t decision_id, int64_t second_officer_id,
+                           bool confirm, const char *from_status, const char *to_status,
+                           struct store_decision *out);
+/* The pending decision of an application, or STORE_E_NOT_FOUND. */
+int store_decision_pending(struct store *st, const char *reference, struct store_decision *out);
+/* The last final decision of an application, or STORE_E_NOT_FOUND. */
+int store_decision_last(struct store *st, const char *reference, struct store_decision *out);
+
+/* An issued visa. */
+struct store_visa {
+    char visa_number[16];     /* e.g. "AZ0001234": 9 characters of the MRZ document number */
+    char reference[STORE_REF_MAX];
+    char state[4];
+    char mrz_line1[45], mrz_line2[45];
+    uint8_t seal[1600];       /* the signed VDS bytes */
+    size_t seal_len;
+    char signer_cert_ref[40]; /* signer id + cert ref, e.g. "AZEV1F4A" */
+    char valid_from[11], valid_until[11]; /* YYYY-MM-DD */
+    int entries;              /* 0 = multiple */
+    int stay_days;
+    char status[12];          /* "valid", "revoked" */
+    char revoked_reason[256];
+    int64_t issued_at, revoked_at;
+};
+/* Reserves the next visa serial number of a state (monotonic, never reused). */
+int store_visa_next_serial(struct store *st, const char *state, int64_t *serial);
+/* Stores the visa and moves the application approved -> issued, with audit
+ * "visa_issued" — one transaction.  STORE_E_BAD_STATUS if not approved. */
+int store_visa_issue(struct store *st, const struct store_visa *v, const char *actor);
+int store_visa_get_by_reference(struct store *st, const char *reference, struct store_visa *out);
+int store_visa_get(struct store *st, const char *visa_number, struct store_visa *out);
+/* Marks a valid visa revoked with a reason; the application becomes
+ * "revoked" (audit "visa_revoked").  STORE_E_BAD_STATUS if not valid. */
+int store_visa_revoke(struct store *st, const char *visa_number, const char *reason,
+                      const char *actor, int64_t now);
+/* Revoked visa numbers of a state (for the revocation list), malloc'd array
+ * of 16-byte strings; free() it. */
+int store_visa_revoked(struct store *st, const char *state, char (**numbers)[16], size_t *n);
+
+/* Outbox of notifications: each application status change queues one mail
+ * in the applicant's language in the same transaction as the change
+ * (see store_app_transition_mail). */
+struct store_mail {
+    int64_t id;
+    char to[STORE_EMAIL_MAX];
+    char subject[256];
+    char *body;            /* owned, UTF-8 text */
+    char reference[STORE_REF_MAX];
+    int attempts;
+    int64_t next_attempt_at;
+    char status[12];       /* "pending", "sent", "failed" */
+    char last_error[160];
+};
+/* As store_app_transition, and queues mail (if not NULL) in the same
+ * transaction. */
+int store_app_transition_mail(struct store *st, const char *reference, const char *from,
+                              const char *to, int64_t submitted_at, int64_t deadline_at,
+                              const char *actor, const char *action, const char *detail_json,
+                              const struct store_mail *mail);
+/* Claims up to max pending mails due at now (they are not handed out again
+ * until released), oldest first; *mails is malloc'd (free bodies with
+ * store_mails_free). */
+int store_outbox_claim(struct store *st, int64_t now, size_t max, struct store_mail **mails,
+                       size_t *n);
+/* After a delivery attempt: sent, or retry at next_attempt_at, or failed
+ * for good after the caller's maximum attempts. */
+int store_outbox_result(struct store *st, int64_t id, bool sent, bool give_up,
+                        int64_t next_attempt_at, const char *error);
+void store_mails_free(struct store_mail *mails, size_t n);
+
 #endif

@@ -128,7 +128,13 @@ static const struct key_def state_keys[] = {
     {"unconfirmed_nationalities", false},
     {"official_portal_notice", true},
     {"visa_types", true},
+    {"refusal_reasons", false},
     {"note", false},
+};
+
+static const struct key_def reason_keys[] = {
+    {"code", true},
+    {"text", true},
 };
 
 static const struct key_def translit_keys[] = {
@@ -148,6 +154,7 @@ static const struct key_def type_keys[] = {
     {"tracks", true},
     {"unconfirmed", false},
     {"unconfirmed_note", false},
+    {"four_eyes", false},
     {"note", false},
 };
 
@@ -414,6 +421,35 @@ static int load_documents(const struct ctx *c, const json_t *o, const char *path
     return 0;
 }
 
+/* "four_eyes": the decisions of this type that need a second officer. */
+static int load_four_eyes(const struct ctx *c, const json_t *o, const char *path,
+                          struct policy_visa_type *t)
+{
+    char p[PATH_CAP], q[PATH_CAP];
+    const json_t *a;
+    if (!json_object_get(o, "four_eyes"))
+        return 0;
+    if (get_array(c, o, path, "four_eyes", 0, 2, "decisions", &a) < 0)
+        return -1;
+    path_key(p, path, "four_eyes");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        path_index(q, p, i);
+        const char *s;
+        size_t n;
+        if (get_string(c, json_array_get(a, i), q, &s, &n) < 0)
+            return -1;
+        bool *flag = !strcmp(s, "approve")  ? &t->four_eyes_approve
+                     : !strcmp(s, "refuse") ? &t->four_eyes_refuse
+                                            : NULL;
+        if (!flag)
+            return fail(c, q, "unknown decision \"%.32s\" (known: approve, refuse)", s);
+        if (*flag)
+            return fail(c, q, "duplicate decision \"%s\"", s);
+        *flag = true;
+    }
+    return 0;
+}
+
 static int load_tracks(const struct ctx *c, const json_t *o, const char *path,
                        struct policy_visa_type *t)
 {
@@ -462,6 +498,7 @@ static int load_type(const struct ctx *c, const json_t *o, const char *path,
         return -1;
     t->vds_visa_type = (uint8_t)vds;
     if (load_documents(c, o, path, t) < 0 || load_tracks(c, o, path, t) < 0 ||
+        load_four_eyes(c, o, path, t) < 0 ||
         get_bool(c, o, path, "unconfirmed", &t->unconfirmed) < 0 ||
         get_note(c, o, path, "unconfirmed_note", t->unconfirmed_note) < 0 ||
         get_note(c, o, path, "note", t->note) < 0)
@@ -568,6 +605,33 @@ static int load_types(const struct ctx *c, const json_t *o, struct policy_state 
     return 0;
 }
 
+static int load_reasons(const struct ctx *c, const json_t *o, struct policy_state *st)
+{
+    char p[PATH_CAP], q[PATH_CAP];
+    const json_t *a;
+    if (!json_object_get(o, "refusal_reasons"))
+        return 0; /* a state without reason codes cannot refuse through the console */
+    if (get_array(c, o, "", "refusal_reasons", 1, POLICY_MAX_REASONS, "refusal reasons", &a) < 0)
+        return -1;
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        struct policy_reason *r = &st->refusal_reasons[i];
+        const json_t *e = json_array_get(a, i);
+        path_index(p, "refusal_reasons", i);
+        if (check_object(c, e, p, reason_keys, N_KEYS(reason_keys)) < 0)
+            return -1;
+        path_key(q, p, "code");
+        if (check_id(c, json_object_get(e, "code"), q, r->code) < 0 ||
+            get_text(c, e, p, "text", &r->text) < 0)
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(st->refusal_reasons[j].code, r->code) == 0)
+                return fail(c, q, "duplicate refusal reason \"%s\" (also refusal_reasons[%zu])",
+                            r->code, j);
+        st->n_reasons = i + 1;
+    }
+    return 0;
+}
+
 static int load_state(const struct ctx *c, const json_t *o, struct policy_state *st)
 {
     long long schema;
@@ -593,7 +657,8 @@ static int load_state(const struct ctx *c, const json_t *o, struct policy_state 
                       &st->passport_min_validity_months) < 0 ||
         load_nationalities(c, o, st) < 0 ||
         get_text(c, o, "", "official_portal_notice", &st->official_portal_notice) < 0 ||
-        load_types(c, o, st) < 0 || get_note(c, o, "", "note", st->note) < 0)
+        load_types(c, o, st) < 0 || load_reasons(c, o, st) < 0 ||
+        get_note(c, o, "", "note", st->note) < 0)
         return -1;
     return 0;
 }
@@ -778,4 +843,14 @@ bool policy_nationality_eligible(const struct policy_state *st, const char *nati
         if (strcmp(st->nationalities[i], up) == 0)
             return true;
     return false;
+}
+
+const struct policy_reason *policy_find_reason(const struct policy_state *st, const char *code)
+{
+    if (!st || !code)
+        return NULL;
+    for (size_t i = 0; i < st->n_reasons; i++)
+        if (strcmp(st->refusal_reasons[i].code, code) == 0)
+            return &st->refusal_reasons[i];
+    return NULL;
 }

@@ -53,6 +53,14 @@ struct policy_track {
     char note[POLICY_TEXT_MAX];  /* for operators (English, never shown to applicants); may be "" */
 };
 
+/* A reason a state may give for refusing a visa: a stable code and the text
+ * the applicant reads in their language. */
+#define POLICY_MAX_REASONS 16
+struct policy_reason {
+    char code[POLICY_ID_MAX];
+    struct policy_text text;
+};
+
 struct policy_visa_type {
     char id[POLICY_ID_MAX]; /* "tourist-e", "business", ... */
     struct policy_text name;
@@ -63,8 +71,10 @@ struct policy_visa_type {
     uint8_t vds_visa_type; /* byte for VDS tag 0x06 */
     struct policy_track tracks[POLICY_MAX_TRACKS];
     size_t n_tracks;
-    bool documents[DOC__MAX];               /* required uploads */
-    bool unconfirmed;                       /* some value is UNCONFIRMED in policy-facts */
+    bool documents[DOC__MAX]; /* required uploads */
+    bool four_eyes_approve;   /* an approval needs a second officer ("four_eyes": ["approve"]) */
+    bool four_eyes_refuse;    /* a refusal needs a second officer */
+    bool unconfirmed;         /* some value is UNCONFIRMED in policy-facts */
     char unconfirmed_note[POLICY_TEXT_MAX]; /* "" unless unconfirmed */
     char note[POLICY_TEXT_MAX]; /* for operators (English, never shown to applicants); may be "" */
 };
@@ -84,6 +94,8 @@ struct policy_state {
     struct policy_visa_type types[POLICY_MAX_TYPES];
     size_t n_types;
     struct policy_text official_portal_notice; /* e.g. "The only official portal is ..." */
+    struct policy_reason refusal_reasons[POLICY_MAX_REASONS]; /* "refusal_reasons" */
+    size_t n_reasons;
     char note[POLICY_TEXT_MAX]; /* for operators (English, never shown to applicants); may be "" */
 };
 
@@ -120,6 +132,7 @@ int policy_load_json(const char *text, size_t len, const char *file, struct poli
 const struct policy_state *policy_find_state(const struct policy_set *set, const char *code);
 const struct policy_visa_type *policy_find_type(const struct policy_state *st, const char *id);
 const struct policy_track *policy_find_track(const struct policy_visa_type *t, const char *id);
+const struct policy_reason *policy_find_reason(const struct policy_state *st, const char *code);
 
 /* Whether a 3-letter nationality code (case-insensitive) may apply to st. */
 bool policy_nationality_eligible(const struct policy_state *st, const char *nationality);

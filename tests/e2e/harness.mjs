@@ -5,7 +5,7 @@
 // by build/tools/mkimage, full-page screenshots into tests/artifacts/e2e/, and
 // a small JSON API client for setting up data quickly.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +128,7 @@ export async function phone(browser) {
  * horizontal overflow and untranslated catalog keys. */
 export function shooter(name) {
   mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of readdirSync(ARTIFACTS)) if (f.startsWith(`${name}-`) && /^\d\d-/.test(f.slice(name.length + 1))) rmSync(join(ARTIFACTS, f));
   let n = 0;
   return async (page, step) => {
     n += 1;

@@ -981,3 +981,40 @@ TEST(policy_eligibility_ignores_case_and_rejects_bad_codes)
     free(set);
     CHECK(ok);
 }
+
+TEST(policy_loads_refusal_reasons_and_four_eyes_of_shipped_configs)
+{
+    struct policy_set *set = calloc(1, sizeof *set);
+    struct policy_error err;
+    CHECK(set != NULL);
+    CHECK_INT(policy_load_dir("config/states", set, &err), 0);
+    const struct policy_state *aze = policy_find_state(set, "AZE");
+    const struct policy_state *pak = policy_find_state(set, "PAK");
+    CHECK(aze && pak && aze->n_reasons >= 3);
+    const struct policy_reason *r = policy_find_reason(aze, "data-mismatch");
+    CHECK(r && r->text.text[LANG_UR][0] && r->text.text[LANG_AZ][0]);
+    CHECK(policy_find_reason(aze, "no-such-reason") == NULL);
+    CHECK(aze->types[0].four_eyes_refuse && !aze->types[0].four_eyes_approve);
+    const struct policy_visa_type *biz = policy_find_type(pak, "business");
+    CHECK(biz && biz->four_eyes_approve && biz->four_eyes_refuse);
+    free(set);
+}
+
+TEST(policy_rejects_bad_refusal_reasons_and_four_eyes)
+{
+    json_t *d = base();
+    json_object_set_new(d, "refusal_reasons",
+                        json_pack("[{s:s, s:{s:s, s:s, s:s}}, {s:s, s:{s:s, s:s, s:s}}]", "code",
+                                  "a", "text", "en", "A", "az", "A", "ur", "A", "code", "a", "text",
+                                  "en", "B", "az", "B", "ur", "B"));
+    CHECK(rejected(d, "refusal_reasons[1].code", "duplicate refusal reason"));
+    d = base();
+    json_object_set_new(d, "refusal_reasons", json_pack("[{s:s}]", "code", "Bad Code"));
+    CHECK(rejected(d, "refusal_reasons[0].text", "missing"));
+    d = base();
+    json_object_set_new(type_at(d, 0), "four_eyes", json_pack("[s]", "issue"));
+    CHECK(rejected(d, "visa_types[0].four_eyes[0]", "unknown decision"));
+    d = base();
+    json_object_set_new(type_at(d, 0), "four_eyes", json_pack("[ss]", "refuse", "refuse"));
+    CHECK(rejected(d, "visa_types[0].four_eyes[1]", "duplicate decision"));
+}
