@@ -30,6 +30,9 @@ static const struct {
     [RENDER_E_PHOTO_BAD_ASPECT] =
         {"photo_bad_aspect", "the image's width-to-height ratio is outside the allowed range"},
     [RENDER_E_PHOTO_BLANK] = {"photo_blank", "the image is blank or almost uniform"},
+    [RENDER_E_BAD_INPUT] = {"bad_input", "a document field is missing or malformed"},
+    [RENDER_E_TEXT_TOO_LONG] = {"text_too_long", "a document text is longer than its limit"},
+    [RENDER_E_PDF_FAILED] = {"pdf_failed", "the PDF could not be produced"},
 };
 
 const char *render_err_code(int err)

@@ -28,6 +28,9 @@ enum render_err {
     RENDER_E_PHOTO_TOO_SMALL,         /* an upload under its kind's minimum width/height */
     RENDER_E_PHOTO_BAD_ASPECT,        /* an upload's width/height outside its kind's range */
     RENDER_E_PHOTO_BLANK,             /* an upload that is uniform, or almost all white/black */
+    RENDER_E_BAD_INPUT,               /* a document field is missing or malformed */
+    RENDER_E_TEXT_TOO_LONG,           /* a document text is over its length limit */
+    RENDER_E_PDF_FAILED,              /* Cairo could not produce the PDF */
     RENDER_E__MAX
 };
 

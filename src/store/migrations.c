@@ -100,6 +100,121 @@ const char *const store_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
+
+    /* 2: the consular side (issue 5).
+     *
+     * users: officer accounts, one issuing state each; email stored lower
+     *   case (UNIQUE); password_hash / totp_secret "" until enrolled;
+     *   failed_logins counts consecutive failures, locked_until ends a
+     *   lockout; sessions created before sessions_valid_after are void.
+     * enrolment_tokens: the SHA-256 hex of each one-time enrolment token
+     *   (never the token), used_at 0 until consumed.
+     * sessions: keyed by the SHA-256 hex of the cookie value; expired rows
+     *   are purged when new sessions are created.
+     * decisions: one row per proposed decision; status pending (waiting for
+     *   a second officer), final or rejected.  At most one pending decision
+     *   per application (partial unique index).
+     * visa_serials: the next visa serial number of each state; a row is
+     *   only ever incremented, so a serial is never handed out twice.
+     * visas: issued visas (one per application), the signed seal as a BLOB.
+     * outbox: queued notifications; claimed_at marks a row handed to a
+     *   worker (re-claimable once the claim is stale). */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL UNIQUE CHECK (email = lower(email)),"
+    "  state TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'administrator')),"
+    "  password_hash TEXT NOT NULL DEFAULT '',"
+    "  totp_secret TEXT NOT NULL DEFAULT '',"
+    "  enrolled INTEGER NOT NULL DEFAULT 0,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  sessions_valid_after INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    ""
+    "CREATE TABLE enrolment_tokens ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  expires_at INTEGER NOT NULL,"
+    "  used_at INTEGER NOT NULL DEFAULT 0"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX enrolment_tokens_user ON enrolment_tokens(user_id);"
+    ""
+    "CREATE TABLE sessions ("
+    "  id_hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE INDEX sessions_expiry ON sessions(expires_at);"
+    ""
+    "CREATE TABLE decisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  reference TEXT NOT NULL REFERENCES applications(reference),"
+    "  decision TEXT NOT NULL CHECK (decision IN ('approve', 'refuse', 'request_info')),"
+    "  reason_code TEXT NOT NULL DEFAULT '',"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  info_request TEXT NOT NULL DEFAULT '',"
+    "  officer_id INTEGER NOT NULL REFERENCES users(id),"
+    "  second_officer_id INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL CHECK (status IN ('pending', 'final', 'rejected')),"
+    "  created_at INTEGER NOT NULL,"
+    "  decided_at INTEGER NOT NULL DEFAULT 0,"
+    "  CHECK (second_officer_id = 0 OR second_officer_id <> officer_id)"
+    ");"
+    "CREATE UNIQUE INDEX decisions_one_pending ON decisions(reference)"
+    "  WHERE status = 'pending';"
+    "CREATE INDEX decisions_reference ON decisions(reference, status, decided_at);"
+    ""
+    "CREATE TABLE visa_serials ("
+    "  state TEXT PRIMARY KEY,"
+    "  next_serial INTEGER NOT NULL CHECK (next_serial > 0)"
+    ") WITHOUT ROWID;"
+    ""
+    "CREATE TABLE visas ("
+    "  id INTEGER PRIMARY KEY,"
+    "  visa_number TEXT NOT NULL UNIQUE,"
+    "  reference TEXT NOT NULL UNIQUE REFERENCES applications(reference),"
+    "  state TEXT NOT NULL,"
+    "  mrz_line1 TEXT NOT NULL,"
+    "  mrz_line2 TEXT NOT NULL,"
+    "  seal BLOB NOT NULL,"
+    "  signer_cert_ref TEXT NOT NULL,"
+    "  valid_from TEXT NOT NULL,"
+    "  valid_until TEXT NOT NULL,"
+    "  entries INTEGER NOT NULL,"
+    "  stay_days INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('valid', 'revoked')),"
+    "  revoked_reason TEXT NOT NULL DEFAULT '',"
+    "  issued_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX visas_state_status ON visas(state, status, revoked_at);"
+    ""
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  reference TEXT NOT NULL DEFAULT '',"
+    "  to_addr TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  claimed_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX outbox_due ON outbox(status, next_attempt_at, id);"
+    ""
+    /* The review queue of a state, by deadline. */
+    "CREATE INDEX applications_state_queue ON applications(state, status, deadline_at);"
+    "CREATE INDEX applications_passport ON applications(passport_number, created_at);",
 };
 
 const size_t store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -1,7 +1,8 @@
 /*
  * store_common.c — the backend-independent parts of store.h: error names
- * and messages, payment status names, the owned-memory cleanups, and the
- * canonical audit-entry hash (store_priv.h) that every backend must
+ * and messages, payment status names, the owned-memory cleanups, the
+ * argument normalisers shared by the backends (emails, roles, decisions),
+ * and the canonical audit-entry hash (store_priv.h) that every backend must
  * compute identically so that a log moved between backends still verifies.
  */
 #include <inttypes.h>
@@ -78,6 +79,83 @@ void store_upload_clear(struct store_upload *up)
     free(up->data);
     up->data = NULL;
     up->len = 0;
+}
+
+void store_apps_free(struct store_app *rows, size_t n)
+{
+    if (!rows)
+        return;
+    for (size_t i = 0; i < n; i++)
+        store_app_clear(&rows[i]);
+    free(rows);
+}
+
+void store_mails_free(struct store_mail *mails, size_t n)
+{
+    if (!mails)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(mails[i].body);
+    free(mails);
+}
+
+int store_email_norm(const char *email, char *out, size_t cap)
+{
+    if (cap)
+        out[0] = '\0';
+    if (!email || !*email || cap == 0)
+        return -STORE_E_INVALID;
+    size_t n = strnlen(email, cap);
+    if (n >= cap)
+        return -STORE_E_TOO_LARGE;
+    const char *at = strchr(email, '@');
+    if (!at || at == email || at[1] == '\0')
+        return -STORE_E_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)email[i];
+        if (ch <= 0x20 || ch == 0x7f)
+            return -STORE_E_INVALID;
+        out[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : (char)ch;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+static bool name_in(const char *s, const char *const *names)
+{
+    if (!s)
+        return false;
+    for (; *names; names++)
+        if (strcmp(s, *names) == 0)
+            return true;
+    return false;
+}
+
+bool store_role_valid(const char *role)
+{
+    static const char *const roles[] = {"officer", "supervisor", "administrator", NULL};
+    return name_in(role, roles);
+}
+
+bool store_decision_valid(const char *decision)
+{
+    static const char *const decisions[] = {"approve", "refuse", "request_info", NULL};
+    return name_in(decision, decisions);
+}
+
+void store_copy_trunc(char *dst, size_t cap, const char *src)
+{
+    if (!src)
+        src = "";
+    size_t n = strnlen(src, cap);
+    if (n >= cap) {
+        n = cap - 1;
+        /* Step back over continuation bytes to the start of the cut character. */
+        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 static int digest_str(EVP_MD_CTX *ctx, const char *s, bool newline)

@@ -5,6 +5,7 @@
 #ifndef EVISA_STORE_PRIV_H
 #define EVISA_STORE_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,20 @@ extern const size_t store_migrations_count;
  * digest fails. */
 int store_audit_hash(const char *prev_hash, int64_t seq, int64_t at, const char *reference,
                      const char *actor, const char *action, const char *detail_json, char out[65]);
+
+/* The stored form of an email address: out receives it lower-cased
+ * (ASCII).  -STORE_E_INVALID when it is empty, holds a control character or
+ * a space, or has no '@' inside; -STORE_E_TOO_LARGE when it does not fit
+ * in cap bytes with its NUL. */
+int store_email_norm(const char *email, char *out, size_t cap);
+
+/* True for "officer", "supervisor", "administrator". */
+bool store_role_valid(const char *role);
+/* True for "approve", "refuse", "request_info". */
+bool store_decision_valid(const char *decision);
+
+/* Copies src into dst[cap] (cap > 0), cut at a UTF-8 character boundary
+ * when too long; NULL copies "". */
+void store_copy_trunc(char *dst, size_t cap, const char *src);
 
 #endif
