@@ -11,6 +11,9 @@
  *            passport number per request.  With -o FILE, each 2xx answer
  *            appends "REFERENCE KEY PASSPORT\n" to FILE with one write(2)
  *            on an O_APPEND descriptor BEFORE it counts as acknowledged.
+ *            With -s FILE, each request first appends "- KEY PASSPORT\n"
+ *            to FILE before it is sent (the requests whose outcome a
+ *            crash may leave unknown).
  *   status   GET /api/v1/status for one existing application (-r/-p/-b;
  *            without -r, one application is created first).
  *   healthz  GET /healthz.
@@ -19,18 +22,21 @@
  *            all are open, and at the end checks each is still usable.
  *   verify   for each line of the ack log -i FILE, POST again with the same
  *            key and body: must answer 200, "replayed":true and the same
- *            reference.
+ *            reference.  A line whose reference is "-" (outcome unknown,
+ *            from -s) passes with 200 "replayed":true (it had landed) or
+ *            201 (it had not; created now), counted as landed / created.
  * Options:
  *   -c N     connections (default 16; idle: 1000)
  *   -d S     seconds to run (default 5; idle: seconds to hold)
  *   -n N     stop after N requests in total (create/status/healthz)
  *   -o FILE  ack log (create)      -i FILE  ack log to verify (verify)
+ *   -s FILE  sent log (create)
  *   -r REF -p PASSPORT -b DATE     the application for status mode
  *   -t S     socket send/receive timeout in seconds (default 10)
  *
  * Output, one "name value" line each: mode, connections, seconds, requests
  * (2xx answers), per_s, p50_ms, p99_ms, errors (= errors_io + errors_http +
- * errors_proto), and per mode extras (acked, verified, mismatched,
+ * errors_proto), and per mode extras (acked, verified, mismatched, landed, created,
  * idle_open, idle_alive, server_gone).  A connection whose reconnect is
  * refused stops (the server is gone: the crash test kills it).  Exit 0 when
  * the run completed (the caller judges the numbers), 2 on bad usage or a
@@ -90,7 +96,8 @@ struct shared {
     double deadline; /* CLOCK_MONOTONIC seconds */
     long limit;      /* 0: no request-count limit */
     int timeout_s;
-    int ack_fd; /* create: -1 without -o */
+    int ack_fd;  /* create: -1 without -o */
+    int sent_fd; /* create: -1 without -s */
     char runid[17];
     char status_path[256];
     const struct ack *acks; /* verify */
@@ -102,7 +109,7 @@ struct shared {
 struct worker {
     struct shared *sh;
     int index;
-    long ok, err_io, err_http, err_proto, acked, mismatched;
+    long ok, err_io, err_http, err_proto, acked, mismatched, landed, created;
     bool gone;
     uint32_t hist[NBUCKETS];
     char buf[RESP_CAP];
@@ -351,7 +358,7 @@ static size_t get_request(const struct shared *sh, const char *path, char *req, 
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
-/* Writes one ack line with a single write(2); 0 or -1. */
+/* Appends "REF KEY PASSPORT\n" to fd with a single write(2); 0 or -1. */
 static int ack_write(int fd, const char *ref, const char *key, const char *pass)
 {
     char line[ACK_LINE_CAP];
@@ -406,6 +413,10 @@ static void *worker_main(void *arg)
             w->gone = true; /* refused or unreachable: the server is gone */
             break;
         }
+        if (sh->sent_fd >= 0 && ack_write(sh->sent_fd, "-", a.key, a.pass) != 0) {
+            w->err_io++;
+            break;
+        }
         struct response r = {0};
         double t0 = now_s();
         enum rt_result rt = roundtrip(fd, req, req_len, w->buf, sizeof w->buf, &r);
@@ -445,11 +456,18 @@ static void *worker_main(void *arg)
         } else if (sh->mode == M_VERIFY) {
             char ref[REF_CAP] = "";
             json_string_member(r.body, "reference", ref, sizeof ref);
-            if (r.status != 200 || strcmp(ref, a.ref) || !strstr(r.body, "\"replayed\":true")) {
+            bool replayed = strstr(r.body, "\"replayed\":true") != NULL;
+            if (!strcmp(a.ref, "-") && ref[0] &&
+                (r.status == 201 || (r.status == 200 && replayed))) {
+                if (r.status == 201)
+                    w->created++;
+                else
+                    w->landed++;
+            } else if (r.status != 200 || strcmp(ref, a.ref) ||
+                       !strstr(r.body, "\"replayed\":true")) {
                 w->mismatched++;
                 fprintf(stderr, "verify: %s: HTTP %d, reference %s, expected %s%s\n", a.key,
-                        r.status, ref, a.ref,
-                        strstr(r.body, "\"replayed\":true") ? "" : ", not replayed");
+                        r.status, ref, a.ref, replayed ? "" : ", not replayed");
                 continue;
             }
         }
@@ -580,7 +598,8 @@ static int run_idle(struct shared *sh, int conns, double secs)
 static void usage(void)
 {
     fputs("usage: submit create|status|healthz|idle|verify [-c CONNS] [-d SECONDS] [-n COUNT]\n"
-          "       [-o ACKLOG] [-i ACKLOG] [-r REF -p PASSPORT -b DATE] [-t TIMEOUT] HOST:PORT\n",
+          "       [-o ACKLOG] [-s SENTLOG] [-i ACKLOG] [-r REF -p PASSPORT -b DATE] [-t TIMEOUT] "
+          "HOST:PORT\n",
           stderr);
 }
 
@@ -611,13 +630,15 @@ int main(int argc, char **argv)
     }
     sh.mode = (enum mode)mode;
     sh.ack_fd = -1;
+    sh.sent_fd = -1;
     sh.timeout_s = 10;
     int conns = sh.mode == M_IDLE ? 1000 : 16;
     double secs = 5;
-    const char *ack_out = NULL, *ack_in = NULL, *ref = NULL, *pass = NULL, *dob = DATE_OF_BIRTH;
+    const char *ack_out = NULL, *sent_out = NULL, *ack_in = NULL, *ref = NULL, *pass = NULL,
+               *dob = DATE_OF_BIRTH;
     int opt;
     optind = 2;
-    while ((opt = getopt(argc, argv, "c:d:n:o:i:r:p:b:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "c:d:n:o:s:i:r:p:b:t:")) != -1) {
         switch (opt) {
         case 'c':
             conns = atoi(optarg);
@@ -630,6 +651,9 @@ int main(int argc, char **argv)
             break;
         case 'o':
             ack_out = optarg;
+            break;
+        case 's':
+            sent_out = optarg;
             break;
         case 'i':
             ack_in = optarg;
@@ -679,12 +703,15 @@ int main(int argc, char **argv)
             return 2;
         sh.acks = acks;
     }
-    if (sh.mode == M_CREATE && ack_out) {
-        sh.ack_fd = open(ack_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (sh.ack_fd < 0) {
-            perror(ack_out);
-            return 2;
-        }
+    if (sh.mode == M_CREATE && ack_out &&
+        (sh.ack_fd = open(ack_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+        perror(ack_out);
+        return 2;
+    }
+    if (sh.mode == M_CREATE && sent_out &&
+        (sh.sent_fd = open(sent_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+        perror(sent_out);
+        return 2;
     }
     if (sh.mode == M_STATUS) {
         char made_ref[REF_CAP], made_pass[PASS_CAP];
@@ -722,7 +749,8 @@ int main(int argc, char **argv)
         started++;
     }
     static uint64_t hist[NBUCKETS];
-    long ok = 0, eio = 0, ehttp = 0, eproto = 0, acked = 0, mismatched = 0, gone = 0;
+    long ok = 0, eio = 0, ehttp = 0, eproto = 0, acked = 0, mismatched = 0, gone = 0, landed = 0,
+         created = 0;
     for (int i = 0; i < started; i++) {
         pthread_join(th[i], NULL);
         ok += w[i].ok;
@@ -731,6 +759,8 @@ int main(int argc, char **argv)
         eproto += w[i].err_proto;
         acked += w[i].acked;
         mismatched += w[i].mismatched;
+        landed += w[i].landed;
+        created += w[i].created;
         gone += w[i].gone;
         for (size_t b = 0; b < NBUCKETS; b++)
             hist[b] += w[i].hist[b];
@@ -747,9 +777,12 @@ int main(int argc, char **argv)
     if (sh.mode == M_CREATE)
         printf("acked %ld\nserver_gone %ld\n", acked, gone);
     if (sh.mode == M_VERIFY)
-        printf("acks %zu\nverified %ld\nmismatched %ld\n", sh.nacks, ok, mismatched);
+        printf("acks %zu\nverified %ld\nmismatched %ld\nlanded %ld\ncreated %ld\n", sh.nacks, ok,
+               mismatched, landed, created);
     if (sh.ack_fd >= 0)
         close(sh.ack_fd);
+    if (sh.sent_fd >= 0)
+        close(sh.sent_fd);
     free(acks);
     free(w);
     free(th);

@@ -41,5 +41,7 @@ int cmd_mrz(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
+int cmd_signer(int argc, char **argv);
 
 #endif

@@ -26,8 +26,16 @@ static const char usage_text[] =
     "                           decode and verify a seal's signature, signer and chain\n"
     "  seal sign --key KEY.pem --cert CERT.pem [--version 3|4] [--png FILE] [--svg FILE]\n"
     "                           sign visa fields (JSON on stdin); prints the seal as hex\n"
+    "  signer --keys DIR --socket PATH --log FILE\n"
+    "                           the signer process (started by serve); holds the private keys\n"
     "  keys init --state AZE --dir DIR [--curve prime256v1|brainpoolP256r1]\n"
     "                           create a country signing CA and a document signer\n"
+    "  admin create-user --state AZE --role officer|supervisor|administrator --email E\n"
+    "                           add an officer account; prints its one-time enrolment link\n"
+    "  admin totp --secret BASE32 [--at UNIX]\n"
+    "                           print a TOTP code (testing aid)\n"
+    "  admin audit verify [--data DIR]\n"
+    "                           walk the hash-chained audit log\n"
     "\n"
     "exit codes: 0 ok/valid, 1 well-formed but invalid, 2 malformed input, 64 usage error.\n"
     "Errors are one line on stderr: evisa: <code>: <message>\n"
@@ -41,6 +49,8 @@ static const struct {
     {"seal", cmd_seal},
     {"keys", cmd_keys},
     {"serve", cmd_serve},
+    {"admin", cmd_admin},
+    {"signer", cmd_signer},
 };
 
 int main(int argc, char **argv)

@@ -24,6 +24,7 @@
  * and its audit entry run in one write, hence one transaction, and the
  * audit chain is extended inside that transaction (race-free).
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,17 @@
 #define PAY_COLS                                                                                   \
     "payment_id, reference, provider, provider_ref, amount_minor, currency, status, "              \
     "decline_code, created_at, updated_at"
+#define USER_COLS                                                                                  \
+    "u.id, u.email, u.state, u.role, u.password_hash, u.totp_secret, u.enrolled, u.disabled, "     \
+    "u.failed_logins, u.locked_until, u.sessions_valid_after, u.created_at"
+#define DEC_COLS                                                                                   \
+    "id, reference, decision, reason_code, note, info_request, officer_id, second_officer_id, "    \
+    "status, created_at, decided_at"
+#define VISA_COLS                                                                                  \
+    "visa_number, reference, state, mrz_line1, mrz_line2, seal, signer_cert_ref, valid_from, "     \
+    "valid_until, entries, stay_days, status, revoked_reason, issued_at, revoked_at"
+#define MAIL_COLS                                                                                  \
+    "id, to_addr, subject, body, reference, attempts, next_attempt_at, status, last_error"
 
 enum stmt_id {
     ST_BEGIN,
@@ -90,6 +102,41 @@ enum stmt_id {
     ST_AUDIT_LAST,
     ST_AUDIT_INSERT,
     ST_AUDIT_WALK,
+    ST_APP_STATE_OF,
+    ST_APP_QUEUE,
+    ST_APP_BY_PASSPORT,
+    ST_USER_INSERT,
+    ST_USER_GET,
+    ST_USER_BY_EMAIL,
+    ST_ENROL_INSERT,
+    ST_ENROL_FIND,
+    ST_ENROL_USE,
+    ST_USER_ENROL,
+    ST_USER_FAILED,
+    ST_USER_LOCK,
+    ST_USER_LOGIN_OK,
+    ST_USER_VOID_SESSIONS,
+    ST_SESSION_DELETE_USER,
+    ST_SESSION_INSERT,
+    ST_SESSION_GET,
+    ST_SESSION_TOUCH,
+    ST_SESSION_DELETE,
+    ST_SESSION_PURGE,
+    ST_DEC_INSERT,
+    ST_DEC_GET,
+    ST_DEC_PENDING,
+    ST_DEC_LAST,
+    ST_DEC_SETTLE,
+    ST_SERIAL_NEXT,
+    ST_VISA_INSERT,
+    ST_VISA_GET,
+    ST_VISA_BY_REF,
+    ST_VISA_REVOKE,
+    ST_VISA_REVOKED,
+    ST_MAIL_INSERT,
+    ST_MAIL_CLAIM,
+    ST_MAIL_RESULT,
+    ST_MAIL_STATE,
     ST__MAX
 };
 
@@ -158,6 +205,79 @@ static const char *const stmt_sql[ST__MAX] = {
                         " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_AUDIT_WALK] = "SELECT seq, at, reference, actor, action, detail_json, prev_hash, hash"
                       " FROM audit ORDER BY seq",
+    [ST_APP_STATE_OF] = "SELECT state, status FROM applications WHERE reference = ?1",
+    /* ?2 is a JSON array of status names: one prepared statement for any list. */
+    [ST_APP_QUEUE] = "SELECT " APP_COLS " FROM applications"
+                     " WHERE state = ?1 AND status IN (SELECT value FROM json_each(?2))"
+                     " ORDER BY deadline_at = 0, deadline_at, submitted_at, id"
+                     " LIMIT ?3 OFFSET ?4",
+    [ST_APP_BY_PASSPORT] = "SELECT " APP_COLS " FROM applications"
+                           " WHERE passport_number = ?1 AND passport_number <> ''"
+                           " AND reference <> ?2 ORDER BY created_at DESC, id DESC LIMIT ?3",
+    [ST_USER_INSERT] = "INSERT INTO users (email, state, role, created_at)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+    [ST_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
+    [ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
+    [ST_ENROL_INSERT] = "INSERT INTO enrolment_tokens (token_hash, user_id, expires_at)"
+                        " VALUES (?1, ?2, ?3)",
+    [ST_ENROL_FIND] = "SELECT user_id FROM enrolment_tokens"
+                      " WHERE token_hash = ?1 AND used_at = 0 AND expires_at > ?2",
+    [ST_ENROL_USE] = "UPDATE enrolment_tokens SET used_at = ?2"
+                     " WHERE token_hash = ?1 AND used_at = 0",
+    [ST_USER_ENROL] = "UPDATE users SET password_hash = ?2, totp_secret = ?3, enrolled = 1,"
+                      " failed_logins = 0, locked_until = 0 WHERE id = ?1",
+    [ST_USER_FAILED] = "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1"
+                       " RETURNING failed_logins",
+    [ST_USER_LOCK] = "UPDATE users SET locked_until = ?2 WHERE id = ?1",
+    [ST_USER_LOGIN_OK] = "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?1",
+    [ST_USER_VOID_SESSIONS] = "UPDATE users SET sessions_valid_after = ?2 WHERE id = ?1",
+    [ST_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen,"
+                          " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_SESSION_GET] = "SELECT s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen,"
+                       " s.expires_at, " USER_COLS " FROM sessions s JOIN users u"
+                       " ON u.id = s.user_id WHERE s.id_hash = ?1 AND s.expires_at > ?2"
+                       " AND s.created_at >= u.sessions_valid_after AND u.disabled = 0",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2, expires_at = ?3"
+                         " WHERE id_hash = ?1 AND expires_at > ?2",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
+    [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+    [ST_DEC_INSERT] = "INSERT INTO decisions (reference, decision, reason_code, note,"
+                      " info_request, officer_id, status, created_at, decided_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_DEC_GET] = "SELECT " DEC_COLS " FROM decisions WHERE id = ?1",
+    [ST_DEC_PENDING] = "SELECT " DEC_COLS " FROM decisions"
+                       " WHERE reference = ?1 AND status = 'pending'",
+    [ST_DEC_LAST] = "SELECT " DEC_COLS " FROM decisions WHERE reference = ?1"
+                    " AND status = 'final' ORDER BY decided_at DESC, id DESC LIMIT 1",
+    [ST_DEC_SETTLE] = "UPDATE decisions SET status = ?2, second_officer_id = ?3,"
+                      " decided_at = ?4 WHERE id = ?1 AND status = 'pending'",
+    /* A serial is handed out by incrementing the row: never twice. */
+    [ST_SERIAL_NEXT] = "INSERT INTO visa_serials (state, next_serial) VALUES (?1, 2)"
+                       " ON CONFLICT (state) DO UPDATE SET next_serial = next_serial + 1"
+                       " RETURNING next_serial - 1",
+    [ST_VISA_INSERT] = "INSERT INTO visas (" VISA_COLS ")"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'valid', '',"
+                       " ?12, 0)",
+    [ST_VISA_GET] = "SELECT " VISA_COLS " FROM visas WHERE visa_number = ?1",
+    [ST_VISA_BY_REF] = "SELECT " VISA_COLS " FROM visas WHERE reference = ?1",
+    [ST_VISA_REVOKE] = "UPDATE visas SET status = 'revoked', revoked_reason = ?2,"
+                       " revoked_at = ?3 WHERE visa_number = ?1 AND status = 'valid'",
+    [ST_VISA_REVOKED] = "SELECT visa_number FROM visas WHERE state = ?1 AND status = 'revoked'"
+                        " ORDER BY revoked_at, visa_number",
+    [ST_MAIL_INSERT] = "INSERT INTO outbox (reference, to_addr, subject, body, status,"
+                       " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
+    /* Claims mark the rows: a claimed row is not handed out again until
+     * its claim is older than ?3 (the worker died) or it is released. */
+    [ST_MAIL_CLAIM] = "UPDATE outbox SET claimed_at = ?1 WHERE id IN (SELECT id FROM outbox"
+                      " WHERE status = 'pending' AND next_attempt_at <= ?1"
+                      " AND (claimed_at = 0 OR claimed_at <= ?3)"
+                      " ORDER BY id LIMIT ?2) RETURNING " MAIL_COLS,
+    [ST_MAIL_RESULT] = "UPDATE outbox SET attempts = attempts + 1, status = ?2,"
+                       " next_attempt_at = ?3, last_error = ?4, claimed_at = 0,"
+                       " sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE 0 END"
+                       " WHERE id = ?1 AND status = 'pending'",
+    [ST_MAIL_STATE] = "SELECT reference, status, attempts FROM outbox WHERE id = ?1",
 };
 
 struct conn {
@@ -1004,9 +1124,12 @@ struct transition_args {
     const char *actor, *action, *detail_json;
 };
 
-static int op_app_transition(struct conn *c, void *arg)
+/* The shared core of every status change: inside the caller's write
+ * transaction, moves the application from a->from to a->to (times when
+ * non-zero) and appends the audit entry.  STORE_E_NOT_FOUND /
+ * STORE_E_BAD_STATUS. */
+static int app_transition(struct conn *c, const struct transition_args *a)
 {
-    struct transition_args *a = arg;
     sqlite3_stmt *s = stmt(c, ST_APP_TRANSITION);
     if (!s)
         return -STORE_E_IO;
@@ -1025,19 +1148,33 @@ static int op_app_transition(struct conn *c, void *arg)
     return audit_append(c, a->reference, a->actor, a->action, a->detail_json);
 }
 
+static int op_app_transition(struct conn *c, void *arg)
+{
+    return app_transition(c, arg);
+}
+
+/* The arguments of store_app_transition{,_mail}, checked before queueing. */
+static int transition_check(const struct transition_args *a)
+{
+    int rc;
+    if ((rc = check_text(a->from, 19, true, true)) || (rc = check_text(a->to, 19, true, true)) ||
+        (rc = audit_check(a->reference, a->actor, a->action, a->detail_json)) ||
+        (rc = check_text(a->reference, STORE_REF_MAX - 1, true, true)))
+        return rc;
+    return 0;
+}
+
 int store_app_transition(struct store *st, const char *reference, const char *from, const char *to,
                          int64_t submitted_at, int64_t deadline_at, const char *actor,
                          const char *action, const char *detail_json)
 {
     if (!st)
         return -STORE_E_INVALID;
-    int rc;
-    if ((rc = check_text(from, 19, true, true)) || (rc = check_text(to, 19, true, true)) ||
-        (rc = audit_check(reference, actor, action, detail_json)) ||
-        (rc = check_text(reference, STORE_REF_MAX - 1, true, true)))
-        return rc;
     struct transition_args a = {reference,   from,  to,     submitted_at,
                                 deadline_at, actor, action, detail_json};
+    int rc = transition_check(&a);
+    if (rc)
+        return rc;
     return run_write(st, op_app_transition, &a, true);
 }
 
@@ -1546,4 +1683,1354 @@ int store_audit_verify(struct store *st, int64_t *bad_seq, int64_t *entries)
     done(s, 0);
     pool_put(st, c);
     return rc;
+}
+
+/* ==== consular side (issue 5) ====
+ *
+ * Officers' actions are audited with actor "user:<id>"; user and session
+ * entries carry no application reference.  Every change and its audit entry
+ * run in one write (one transaction), like the applicant side. */
+
+#define BODY_MAX (256 * 1024) /* one mail body */
+#define LIST_MAX 1000         /* most rows one queue / history / claim call returns */
+#define CLAIM_STALE_S 300     /* a claimed mail is handed out again after this */
+#define TOKEN_HASH_MAX 64     /* SHA-256 hex */
+#define REASON_MAX 255        /* store_visa.revoked_reason */
+#define ACTOR_BUF 32
+
+static void user_actor(char buf[ACTOR_BUF], int64_t id)
+{
+    snprintf(buf, ACTOR_BUF, "user:%" PRId64, id);
+}
+
+/* A query of one row: steps the bound statement s.  1 with the row current
+ * (the caller reads it, then calls done), else done and 0 / an error:
+ * notfound (a negative store_err) when there is no row. */
+static int step_one(sqlite3_stmt *s, int notfound)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return done(s, rc == SQLITE_DONE ? notfound : db_err(rc));
+}
+
+/* ---- users ---- */
+
+static int user_from_row(sqlite3_stmt *s, int o, struct store_user *u)
+{
+    memset(u, 0, sizeof *u);
+    int rc = 0;
+    u->id = sqlite3_column_int64(s, o);
+    rc |= col_copy(s, o + 1, u->email, sizeof u->email);
+    rc |= col_copy(s, o + 2, u->state, sizeof u->state);
+    rc |= col_copy(s, o + 3, u->role, sizeof u->role);
+    rc |= col_copy(s, o + 4, u->password_hash, sizeof u->password_hash);
+    rc |= col_copy(s, o + 5, u->totp_secret, sizeof u->totp_secret);
+    u->enrolled = sqlite3_column_int(s, o + 6) != 0;
+    u->disabled = sqlite3_column_int(s, o + 7) != 0;
+    u->failed_logins = sqlite3_column_int(s, o + 8);
+    u->locked_until = sqlite3_column_int64(s, o + 9);
+    u->sessions_valid_after = sqlite3_column_int64(s, o + 10);
+    u->created_at = sqlite3_column_int64(s, o + 11);
+    return rc ? -STORE_E_IO : 0;
+}
+
+/* Reads a user by id (email NULL) or by stored email; out may be NULL to
+ * test existence.  STORE_E_NOT_FOUND. */
+static int user_read(struct conn *c, int64_t id, const char *email, struct store_user *out)
+{
+    sqlite3_stmt *s = stmt(c, email ? ST_USER_BY_EMAIL : ST_USER_GET);
+    if (!s)
+        return -STORE_E_IO;
+    if (email ? bind_text(s, 1, email) : sqlite3_bind_int64(s, 1, id))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    struct store_user tmp;
+    return done(s, user_from_row(s, 0, out ? out : &tmp));
+}
+
+struct user_create_args {
+    const struct store_user *in;
+    const char *email, *token_hash, *actor;
+    int64_t expires_at, now;
+    struct store_user *out;
+};
+
+static int op_user_create(struct conn *c, void *arg)
+{
+    struct user_create_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_USER_INSERT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->email) || bind_text(s, 2, a->in->state) ||
+        bind_text(s, 3, a->in->role) || sqlite3_bind_int64(s, 4, a->now))
+        return done(s, -STORE_E_IO);
+    int rc = exec_stmt(s); /* the email exists: STORE_E_CONFLICT */
+    if (rc)
+        return rc;
+    int64_t id = sqlite3_last_insert_rowid(c->db);
+    if (!(s = stmt(c, ST_ENROL_INSERT)))
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->token_hash) || sqlite3_bind_int64(s, 2, id) ||
+        sqlite3_bind_int64(s, 3, a->expires_at))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    char *detail = json_text(json_pack("{s:I, s:s, s:s, s:s}", "user_id", (json_int_t)id, "email",
+                                       a->email, "state", a->in->state, "role", a->in->role));
+    if (!detail)
+        return -STORE_E_IO;
+    rc = audit_append(c, NULL, a->actor, "user_created", detail);
+    free(detail);
+    return rc ? rc : user_read(c, id, NULL, a->out);
+}
+
+int store_user_create(struct store *st, const struct store_user *in, const char *enrol_token_hash,
+                      int64_t enrol_expires_at, const char *actor, struct store_user *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !in || !out)
+        return -STORE_E_INVALID;
+    char email[STORE_EMAIL_MAX];
+    int rc;
+    if ((rc = store_email_norm(in->email, email, sizeof email)) ||
+        (rc = CHECK_FIELD(in->state, true)) ||
+        (rc = check_text(enrol_token_hash, TOKEN_HASH_MAX, true, true)) ||
+        (rc = check_text(actor, NAME_MAX_, true, true)))
+        return rc;
+    if (!store_role_valid(in->role))
+        return -STORE_E_INVALID;
+    struct user_create_args a = {in,
+                                 email,
+                                 enrol_token_hash,
+                                 actor,
+                                 enrol_expires_at,
+                                 in->created_at ? in->created_at : now_s(),
+                                 out};
+    rc = run_write(st, op_user_create, &a, true);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int store_user_get(struct store *st, int64_t id, struct store_user *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    if (id <= 0)
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    rc = user_read(c, id, NULL, out);
+    pool_put(st, c);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int store_user_get_by_email(struct store *st, const char *email, struct store_user *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    char norm[STORE_EMAIL_MAX];
+    if (store_email_norm(email, norm, sizeof norm))
+        return -STORE_E_NOT_FOUND; /* no malformed address is stored */
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    rc = user_read(c, 0, norm, out);
+    pool_put(st, c);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+struct enrol_args {
+    const char *token_hash, *password_hash, *totp_secret;
+    int64_t now;
+    struct store_user *out;
+};
+
+static int op_user_enrol(struct conn *c, void *arg)
+{
+    struct enrol_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_ENROL_FIND);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->token_hash) || sqlite3_bind_int64(s, 2, a->now))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    int64_t id = sqlite3_column_int64(s, 0);
+    done(s, 0);
+    /* Consume the token; the writer runs one write at a time, and the
+     * "used_at = 0" condition keeps it once-only even so (used_at 0 means
+     * unused, hence at least 1). */
+    if (!(s = stmt(c, ST_ENROL_USE)))
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->token_hash) || sqlite3_bind_int64(s, 2, a->now > 0 ? a->now : 1))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return -STORE_E_NOT_FOUND;
+    if (!(s = stmt(c, ST_USER_ENROL)))
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, id) || bind_text(s, 2, a->password_hash) ||
+        bind_text(s, 3, a->totp_secret))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return -STORE_E_NOT_FOUND;
+    char actor[ACTOR_BUF];
+    user_actor(actor, id);
+    char *detail = json_text(json_pack("{s:I}", "user_id", (json_int_t)id));
+    if (!detail)
+        return -STORE_E_IO;
+    rc = audit_append(c, NULL, actor, "user_enrolled", detail);
+    free(detail);
+    return rc ? rc : user_read(c, id, NULL, a->out);
+}
+
+int store_user_enrol(struct store *st, const char *enrol_token_hash, const char *password_hash,
+                     const char *totp_secret, int64_t now, struct store_user *out)
+{
+    struct store_user probe;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(password_hash, sizeof probe.password_hash - 1, true, true)) ||
+        (rc = check_text(totp_secret, sizeof probe.totp_secret - 1, true, true)))
+        return rc;
+    if (check_text(enrol_token_hash, TOKEN_HASH_MAX, true, true))
+        return -STORE_E_NOT_FOUND; /* like any unknown token */
+    struct enrol_args a = {enrol_token_hash, password_hash, totp_secret, now, out};
+    rc = run_write(st, op_user_enrol, &a, true);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+struct login_args {
+    int64_t id, now, lock_seconds;
+    int lock_after;
+    const char *remote_ip;
+};
+
+static int op_user_login_failed(struct conn *c, void *arg)
+{
+    struct login_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_USER_FAILED);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    int failed = sqlite3_column_int(s, 0);
+    done(s, 0);
+    /* Every failure from the threshold on (re)starts the lock: after a lock
+     * ends, one more wrong attempt locks again until a success resets. */
+    if (failed < a->lock_after)
+        return 0;
+    int64_t until = a->now + a->lock_seconds;
+    if (!(s = stmt(c, ST_USER_LOCK)))
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id) || sqlite3_bind_int64(s, 2, until))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    char actor[ACTOR_BUF];
+    user_actor(actor, a->id);
+    char *detail = json_text(json_pack("{s:I, s:i, s:I}", "user_id", (json_int_t)a->id,
+                                       "failed_logins", failed, "locked_until", (json_int_t)until));
+    if (!detail)
+        return -STORE_E_IO;
+    rc = audit_append(c, NULL, actor, "login_locked", detail);
+    free(detail);
+    return rc;
+}
+
+int store_user_login_failed(struct store *st, int64_t id, int64_t now, int lock_after,
+                            int lock_seconds)
+{
+    if (!st || lock_after < 1 || lock_seconds < 0)
+        return -STORE_E_INVALID;
+    if (id <= 0)
+        return -STORE_E_NOT_FOUND;
+    struct login_args a = {id, now, lock_seconds, lock_after, NULL};
+    return run_write(st, op_user_login_failed, &a, true);
+}
+
+static int op_user_login_ok(struct conn *c, void *arg)
+{
+    struct login_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_USER_LOGIN_OK);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id))
+        return done(s, -STORE_E_IO);
+    int rc = exec_stmt(s);
+    if (rc)
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return -STORE_E_NOT_FOUND;
+    char actor[ACTOR_BUF];
+    user_actor(actor, a->id);
+    char *detail = json_text(json_pack("{s:I, s:s}", "user_id", (json_int_t)a->id, "remote_ip",
+                                       a->remote_ip ? a->remote_ip : ""));
+    if (!detail)
+        return -STORE_E_IO;
+    rc = audit_append(c, NULL, actor, "login", detail);
+    free(detail);
+    return rc;
+}
+
+int store_user_login_ok(struct store *st, int64_t id, const char *remote_ip)
+{
+    if (!st)
+        return -STORE_E_INVALID;
+    int rc = check_text(remote_ip, NAME_MAX_, false, true);
+    if (rc)
+        return rc;
+    if (id <= 0)
+        return -STORE_E_NOT_FOUND;
+    struct login_args a = {id, 0, 0, 0, remote_ip};
+    return run_write(st, op_user_login_ok, &a, true);
+}
+
+static int op_user_logout_everywhere(struct conn *c, void *arg)
+{
+    struct login_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_USER_VOID_SESSIONS);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id) || sqlite3_bind_int64(s, 2, a->now))
+        return done(s, -STORE_E_IO);
+    int rc = exec_stmt(s);
+    if (rc)
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return -STORE_E_NOT_FOUND;
+    /* The rows go too: sessions_valid_after also voids any session a
+     * caller later stores with an older created_at. */
+    if (!(s = stmt(c, ST_SESSION_DELETE_USER)))
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    int ended = sqlite3_changes(c->db);
+    char actor[ACTOR_BUF];
+    user_actor(actor, a->id);
+    char *detail =
+        json_text(json_pack("{s:I, s:i}", "user_id", (json_int_t)a->id, "sessions", ended));
+    if (!detail)
+        return -STORE_E_IO;
+    rc = audit_append(c, NULL, actor, "logout_everywhere", detail);
+    free(detail);
+    return rc;
+}
+
+int store_user_logout_everywhere(struct store *st, int64_t id, int64_t now)
+{
+    if (!st)
+        return -STORE_E_INVALID;
+    if (id <= 0)
+        return -STORE_E_NOT_FOUND;
+    struct login_args a = {id, now, 0, 0, NULL};
+    return run_write(st, op_user_logout_everywhere, &a, true);
+}
+
+/* ---- sessions ---- */
+
+static int op_session_create(struct conn *c, void *arg)
+{
+    const struct store_session *in = arg;
+    int rc = user_read(c, in->user_id, NULL, NULL);
+    if (rc)
+        return rc;
+    /* Expired sessions are purged as new ones come. */
+    sqlite3_stmt *s = stmt(c, ST_SESSION_PURGE);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, in->created_at))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    if (!(s = stmt(c, ST_SESSION_INSERT)))
+        return -STORE_E_IO;
+    if (bind_text(s, 1, in->id_hash) || sqlite3_bind_int64(s, 2, in->user_id) ||
+        bind_text(s, 3, in->csrf) || sqlite3_bind_int64(s, 4, in->created_at) ||
+        sqlite3_bind_int64(s, 5, in->last_seen) || sqlite3_bind_int64(s, 6, in->expires_at))
+        return done(s, -STORE_E_IO);
+    return exec_stmt(s); /* the id exists: STORE_E_CONFLICT */
+}
+
+int store_session_create(struct store *st, const struct store_session *in)
+{
+    if (!st || !in)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = CHECK_FIELD(in->id_hash, true)) || (rc = CHECK_FIELD(in->csrf, true)))
+        return rc;
+    if (in->user_id <= 0)
+        return -STORE_E_INVALID;
+    struct store_session s = *in;
+    if (!s.created_at)
+        s.created_at = now_s();
+    if (!s.last_seen)
+        s.last_seen = s.created_at;
+    if (s.expires_at <= s.created_at)
+        return -STORE_E_INVALID;
+    return run_write(st, op_session_create, &s, true);
+}
+
+int store_session_get(struct store *st, const char *id_hash, int64_t now, struct store_session *out,
+                      struct store_user *user)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (user)
+        memset(user, 0, sizeof *user);
+    if (!st)
+        return -STORE_E_INVALID;
+    if (check_text(id_hash, TOKEN_HASH_MAX, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_SESSION_GET);
+    if (!s) {
+        rc = -STORE_E_IO;
+    } else if (bind_text(s, 1, id_hash) || sqlite3_bind_int64(s, 2, now)) {
+        rc = done(s, -STORE_E_IO);
+    } else if ((rc = step_one(s, -STORE_E_NOT_FOUND)) == 1) {
+        struct store_session ses;
+        struct store_user u;
+        memset(&ses, 0, sizeof ses);
+        rc = col_copy(s, 0, ses.id_hash, sizeof ses.id_hash);
+        ses.user_id = sqlite3_column_int64(s, 1);
+        if (rc == 0)
+            rc = col_copy(s, 2, ses.csrf, sizeof ses.csrf);
+        ses.created_at = sqlite3_column_int64(s, 3);
+        ses.last_seen = sqlite3_column_int64(s, 4);
+        ses.expires_at = sqlite3_column_int64(s, 5);
+        if (rc == 0)
+            rc = user_from_row(s, 6, &u);
+        if (rc == 0 && out)
+            *out = ses;
+        if (rc == 0 && user)
+            *user = u;
+        rc = done(s, rc);
+    }
+    pool_put(st, c);
+    if (rc && out)
+        memset(out, 0, sizeof *out);
+    if (rc && user)
+        memset(user, 0, sizeof *user);
+    return rc;
+}
+
+struct touch_args {
+    const char *id_hash;
+    int64_t now, expires_at;
+};
+
+static int op_session_touch(struct conn *c, void *arg)
+{
+    struct touch_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_SESSION_TOUCH);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->id_hash) || sqlite3_bind_int64(s, 2, a->now) ||
+        sqlite3_bind_int64(s, 3, a->expires_at))
+        return done(s, -STORE_E_IO);
+    int rc = exec_stmt(s);
+    if (rc)
+        return rc;
+    return sqlite3_changes(c->db) == 1 ? 0 : -STORE_E_NOT_FOUND;
+}
+
+int store_session_touch(struct store *st, const char *id_hash, int64_t now, int64_t expires_at)
+{
+    if (!st)
+        return -STORE_E_INVALID;
+    if (check_text(id_hash, TOKEN_HASH_MAX, true, true))
+        return -STORE_E_NOT_FOUND;
+    if (expires_at <= now)
+        return -STORE_E_INVALID;
+    struct touch_args a = {id_hash, now, expires_at};
+    return run_write(st, op_session_touch, &a, true);
+}
+
+static int op_session_delete(struct conn *c, void *arg)
+{
+    const struct touch_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_SESSION_DELETE);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->id_hash))
+        return done(s, -STORE_E_IO);
+    return exec_stmt(s);
+}
+
+/* Idempotent: deleting a session that is gone already returns 0. */
+int store_session_delete(struct store *st, const char *id_hash)
+{
+    if (!st)
+        return -STORE_E_INVALID;
+    if (check_text(id_hash, TOKEN_HASH_MAX, true, true))
+        return 0; /* no such session can exist */
+    struct touch_args a = {id_hash, 0, 0};
+    return run_write(st, op_session_delete, &a, true);
+}
+
+/* ---- the review queue and history ---- */
+
+/* Reads every row of the bound application query s into a malloc'd array. */
+static int apps_collect(sqlite3_stmt *s, struct store_app **rows, size_t *n)
+{
+    size_t cap = 0;
+    int step, rc = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            struct store_app *p = realloc(*rows, ncap * sizeof *p);
+            if (!p) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            *rows = p;
+            cap = ncap;
+        }
+        memset(&(*rows)[*n], 0, sizeof **rows);
+        (*n)++;
+        if ((rc = app_from_row(s, &(*rows)[*n - 1])))
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_err(step);
+    return done(s, rc);
+}
+
+int store_queue(struct store *st, const char *state, const char *const *statuses, size_t offset,
+                size_t max, struct store_app **rows, size_t *n)
+{
+    if (rows)
+        *rows = NULL;
+    if (n)
+        *n = 0;
+    if (!st || !statuses || !rows || !n)
+        return -STORE_E_INVALID;
+    int rc = check_text(state, 3, true, true);
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    for (const char *const *p = statuses; list && *p; p++)
+        if ((rc = check_text(*p, 19, true, true)) || json_array_append_new(list, json_string(*p)))
+            break;
+    char *names = rc ? NULL : json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    if (rc || !names)
+        return rc ? rc : -STORE_E_IO;
+    if (max > LIST_MAX)
+        max = LIST_MAX;
+    if (offset > (size_t)INT64_MAX)
+        offset = (size_t)INT64_MAX;
+    struct conn *c;
+    if (max == 0 || (rc = pool_get(st, &c))) {
+        free(names);
+        return rc;
+    }
+    sqlite3_stmt *s = stmt(c, ST_APP_QUEUE);
+    if (!s)
+        rc = -STORE_E_IO;
+    else if (bind_text(s, 1, state) || bind_text(s, 2, names) ||
+             sqlite3_bind_int64(s, 3, (sqlite3_int64)max) ||
+             sqlite3_bind_int64(s, 4, (sqlite3_int64)offset))
+        rc = done(s, -STORE_E_IO);
+    else
+        rc = apps_collect(s, rows, n);
+    pool_put(st, c);
+    free(names);
+    if (rc) {
+        store_apps_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int store_apps_by_passport(struct store *st, const char *passport_number, const char *reference,
+                           size_t max, struct store_app **rows, size_t *n)
+{
+    struct store_app probe;
+    if (rows)
+        *rows = NULL;
+    if (n)
+        *n = 0;
+    if (!st || !rows || !n)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(passport_number, sizeof probe.passport_number - 1, true, true)) ||
+        (rc = check_text(reference, STORE_REF_MAX - 1, false, true)))
+        return rc;
+    if (max > LIST_MAX)
+        max = LIST_MAX;
+    struct conn *c;
+    if (max == 0 || (rc = pool_get(st, &c)))
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_APP_BY_PASSPORT);
+    if (!s)
+        rc = -STORE_E_IO;
+    else if (bind_text(s, 1, passport_number) || bind_text(s, 2, reference) ||
+             sqlite3_bind_int64(s, 3, (sqlite3_int64)max))
+        rc = done(s, -STORE_E_IO);
+    else
+        rc = apps_collect(s, rows, n);
+    pool_put(st, c);
+    if (rc) {
+        store_apps_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* ---- decisions ---- */
+
+static int dec_from_row(sqlite3_stmt *s, struct store_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    int rc = 0;
+    d->id = sqlite3_column_int64(s, 0);
+    rc |= col_copy(s, 1, d->reference, sizeof d->reference);
+    rc |= col_copy(s, 2, d->decision, sizeof d->decision);
+    rc |= col_copy(s, 3, d->reason_code, sizeof d->reason_code);
+    rc |= col_copy(s, 4, d->note, sizeof d->note);
+    rc |= col_copy(s, 5, d->info_request, sizeof d->info_request);
+    d->officer_id = sqlite3_column_int64(s, 6);
+    d->second_officer_id = sqlite3_column_int64(s, 7);
+    rc |= col_copy(s, 8, d->status, sizeof d->status);
+    d->created_at = sqlite3_column_int64(s, 9);
+    d->decided_at = sqlite3_column_int64(s, 10);
+    return rc ? -STORE_E_IO : 0;
+}
+
+/* One decision: by id (ST_DEC_GET) or by reference (ST_DEC_PENDING,
+ * ST_DEC_LAST); out may be NULL to test existence.  STORE_E_NOT_FOUND. */
+static int dec_read(struct conn *c, enum stmt_id id, int64_t num, const char *reference,
+                    struct store_decision *out)
+{
+    sqlite3_stmt *s = stmt(c, id);
+    if (!s)
+        return -STORE_E_IO;
+    if (id == ST_DEC_GET ? sqlite3_bind_int64(s, 1, num) : bind_text(s, 1, reference))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    struct store_decision tmp;
+    return done(s, dec_from_row(s, out ? out : &tmp));
+}
+
+/* The audit detail of a decision (malloc'd JSON text) or NULL. */
+static char *dec_detail(int64_t id, const struct store_decision *d, const char *from,
+                        const char *to)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "decision_id", (json_int_t)id,
+                          "decision", d->decision, "reason_code", d->reason_code, "note", d->note,
+                          "info_request", d->info_request, "officer_id", (json_int_t)d->officer_id);
+    if (o && d->second_officer_id)
+        json_object_set_new(o, "second_officer_id", json_integer(d->second_officer_id));
+    if (o && from)
+        json_object_set_new(o, "from", json_string(from));
+    if (o && to)
+        json_object_set_new(o, "to", json_string(to));
+    return json_text(o);
+}
+
+struct propose_args {
+    const struct store_decision *in;
+    bool needs_second;
+    const char *from, *to;
+    int64_t now;
+    struct store_decision *out;
+};
+
+static int op_decision_propose(struct conn *c, void *arg)
+{
+    struct propose_args *a = arg;
+    const struct store_decision *in = a->in;
+    char status[20];
+    /* Both checks run inside the write transaction: whoever comes second
+     * sees the first one's effect. */
+    int rc = app_state(c, in->reference, status, NULL);
+    if (rc)
+        return rc;
+    if (strcmp(status, a->from) != 0)
+        return -STORE_E_BAD_STATUS;
+    rc = dec_read(c, ST_DEC_PENDING, 0, in->reference, NULL);
+    if (rc == 0)
+        return -STORE_E_CONFLICT;
+    if (rc != -STORE_E_NOT_FOUND)
+        return rc;
+    if ((rc = user_read(c, in->officer_id, NULL, NULL)))
+        return rc == -STORE_E_NOT_FOUND ? -STORE_E_INVALID : rc;
+    sqlite3_stmt *s = stmt(c, ST_DEC_INSERT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, in->reference) || bind_text(s, 2, in->decision) ||
+        bind_text(s, 3, in->reason_code) || bind_text(s, 4, in->note) ||
+        bind_text(s, 5, in->info_request) || sqlite3_bind_int64(s, 6, in->officer_id) ||
+        bind_text(s, 7, a->needs_second ? "pending" : "final") ||
+        sqlite3_bind_int64(s, 8, a->now) || sqlite3_bind_int64(s, 9, a->needs_second ? 0 : a->now))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s))) /* decisions_one_pending: STORE_E_CONFLICT */
+        return rc;
+    int64_t id = sqlite3_last_insert_rowid(c->db);
+    char actor[ACTOR_BUF], action[NAME_MAX_ + 1];
+    user_actor(actor, in->officer_id);
+    char *detail = dec_detail(id, in, a->from, a->needs_second ? NULL : a->to);
+    if (!detail)
+        return -STORE_E_IO;
+    if (a->needs_second) {
+        rc = audit_append(c, in->reference, actor, "decision_proposed", detail);
+    } else {
+        snprintf(action, sizeof action, "decision_%s", in->decision);
+        struct transition_args t = {in->reference, a->from, a->to, 0, 0, actor, action, detail};
+        rc = app_transition(c, &t);
+    }
+    free(detail);
+    return rc ? rc : dec_read(c, ST_DEC_GET, id, NULL, a->out);
+}
+
+int store_decision_propose(struct store *st, const struct store_decision *in, bool needs_second,
+                           const char *from_status, const char *to_status,
+                           struct store_decision *out)
+{
+    struct store_decision dummy;
+    if (!out)
+        out = &dummy;
+    memset(out, 0, sizeof *out);
+    if (!st || !in)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = CHECK_FIELD(in->reference, true)) || (rc = CHECK_FIELD(in->reason_code, false)) ||
+        (rc = check_text(in->note, sizeof in->note - 1, false, false)) ||
+        (rc = check_text(in->info_request, sizeof in->info_request - 1, false, false)) ||
+        (rc = check_text(from_status, 19, true, true)) ||
+        (rc = check_text(to_status, 19, !needs_second, true)))
+        return rc;
+    if (!store_decision_valid(in->decision) || in->officer_id <= 0)
+        return -STORE_E_INVALID;
+    struct propose_args a = {in,
+                             needs_second,
+                             from_status,
+                             to_status ? to_status : "",
+                             in->created_at ? in->created_at : now_s(),
+                             out};
+    rc = run_write(st, op_decision_propose, &a, true);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+struct confirm_args {
+    int64_t id, second;
+    bool confirm;
+    const char *from, *to;
+    int64_t now;
+    struct store_decision *out;
+};
+
+static int op_decision_confirm(struct conn *c, void *arg)
+{
+    struct confirm_args *a = arg;
+    struct store_decision d;
+    int rc = dec_read(c, ST_DEC_GET, a->id, NULL, &d);
+    if (rc)
+        return rc;
+    if (strcmp(d.status, "pending") != 0)
+        return -STORE_E_BAD_STATUS; /* already confirmed or rejected */
+    if (d.officer_id == a->second)
+        return -STORE_E_CONFLICT; /* four eyes: nobody confirms their own proposal */
+    if ((rc = user_read(c, a->second, NULL, NULL)))
+        return rc == -STORE_E_NOT_FOUND ? -STORE_E_INVALID : rc;
+    sqlite3_stmt *s = stmt(c, ST_DEC_SETTLE);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id) || bind_text(s, 2, a->confirm ? "final" : "rejected") ||
+        sqlite3_bind_int64(s, 3, a->second) || sqlite3_bind_int64(s, 4, a->now))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return -STORE_E_BAD_STATUS;
+    d.second_officer_id = a->second;
+    char actor[ACTOR_BUF], action[NAME_MAX_ + 1];
+    user_actor(actor, a->second);
+    char *detail = dec_detail(a->id, &d, a->confirm ? a->from : NULL, a->confirm ? a->to : NULL);
+    if (!detail)
+        return -STORE_E_IO;
+    if (a->confirm) {
+        snprintf(action, sizeof action, "decision_%s", d.decision);
+        struct transition_args t = {d.reference, a->from, a->to, 0, 0, actor, action, detail};
+        rc = app_transition(c, &t);
+    } else {
+        rc = audit_append(c, d.reference, actor, "decision_rejected", detail);
+    }
+    free(detail);
+    return rc ? rc : dec_read(c, ST_DEC_GET, a->id, NULL, a->out);
+}
+
+int store_decision_confirm(struct store *st, int64_t decision_id, int64_t second_officer_id,
+                           bool confirm, const char *from_status, const char *to_status,
+                           struct store_decision *out)
+{
+    struct store_decision dummy;
+    if (!out)
+        out = &dummy;
+    memset(out, 0, sizeof *out);
+    if (!st || second_officer_id <= 0)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(from_status, 19, confirm, true)) ||
+        (rc = check_text(to_status, 19, confirm, true)))
+        return rc;
+    if (decision_id <= 0)
+        return -STORE_E_NOT_FOUND;
+    struct confirm_args a = {decision_id, second_officer_id, confirm, from_status,
+                             to_status,   now_s(),           out};
+    rc = run_write(st, op_decision_confirm, &a, true);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+static int decision_by_reference(struct store *st, enum stmt_id id, const char *reference,
+                                 struct store_decision *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    if (check_text(reference, STORE_REF_MAX - 1, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    rc = dec_read(c, id, 0, reference, out);
+    pool_put(st, c);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int store_decision_pending(struct store *st, const char *reference, struct store_decision *out)
+{
+    return decision_by_reference(st, ST_DEC_PENDING, reference, out);
+}
+
+int store_decision_last(struct store *st, const char *reference, struct store_decision *out)
+{
+    return decision_by_reference(st, ST_DEC_LAST, reference, out);
+}
+
+/* ---- visas ---- */
+
+struct serial_args {
+    const char *state;
+    int64_t *serial;
+};
+
+static int op_visa_next_serial(struct conn *c, void *arg)
+{
+    struct serial_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_SERIAL_NEXT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->state))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_IO);
+    if (rc != 1)
+        return rc;
+    *a->serial = sqlite3_column_int64(s, 0);
+    return done(s, 0);
+}
+
+int store_visa_next_serial(struct store *st, const char *state, int64_t *serial)
+{
+    if (serial)
+        *serial = 0;
+    if (!st || !serial)
+        return -STORE_E_INVALID;
+    int rc = check_text(state, 3, true, true);
+    if (rc)
+        return rc;
+    struct serial_args a = {state, serial};
+    rc = run_write(st, op_visa_next_serial, &a, true);
+    if (rc)
+        *serial = 0;
+    return rc;
+}
+
+static int visa_from_row(sqlite3_stmt *s, struct store_visa *v)
+{
+    memset(v, 0, sizeof *v);
+    int rc = 0;
+    rc |= col_copy(s, 0, v->visa_number, sizeof v->visa_number);
+    rc |= col_copy(s, 1, v->reference, sizeof v->reference);
+    rc |= col_copy(s, 2, v->state, sizeof v->state);
+    rc |= col_copy(s, 3, v->mrz_line1, sizeof v->mrz_line1);
+    rc |= col_copy(s, 4, v->mrz_line2, sizeof v->mrz_line2);
+    const void *seal = sqlite3_column_blob(s, 5);
+    size_t len = (size_t)sqlite3_column_bytes(s, 5);
+    if (len > sizeof v->seal || (len && !seal))
+        return -STORE_E_IO;
+    if (len)
+        memcpy(v->seal, seal, len);
+    v->seal_len = len;
+    rc |= col_copy(s, 6, v->signer_cert_ref, sizeof v->signer_cert_ref);
+    rc |= col_copy(s, 7, v->valid_from, sizeof v->valid_from);
+    rc |= col_copy(s, 8, v->valid_until, sizeof v->valid_until);
+    v->entries = sqlite3_column_int(s, 9);
+    v->stay_days = sqlite3_column_int(s, 10);
+    rc |= col_copy(s, 11, v->status, sizeof v->status);
+    rc |= col_copy(s, 12, v->revoked_reason, sizeof v->revoked_reason);
+    v->issued_at = sqlite3_column_int64(s, 13);
+    v->revoked_at = sqlite3_column_int64(s, 14);
+    return rc ? -STORE_E_IO : 0;
+}
+
+static int visa_read(struct conn *c, enum stmt_id id, const char *key, struct store_visa *out)
+{
+    sqlite3_stmt *s = stmt(c, id);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, key))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    return done(s, visa_from_row(s, out));
+}
+
+struct visa_issue_args {
+    const struct store_visa *v;
+    const char *actor, *detail;
+    int64_t now;
+};
+
+static int op_visa_issue(struct conn *c, void *arg)
+{
+    struct visa_issue_args *a = arg;
+    const struct store_visa *v = a->v;
+    sqlite3_stmt *s = stmt(c, ST_APP_STATE_OF);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, v->reference))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    bool same_state = strcmp(col_str(s, 0), v->state) == 0;
+    bool approved = strcmp(col_str(s, 1), "approved") == 0;
+    done(s, 0);
+    if (!same_state)
+        return -STORE_E_INVALID; /* a visa of another state than the application's */
+    if (!approved)
+        return -STORE_E_BAD_STATUS;
+    if (!(s = stmt(c, ST_VISA_INSERT)))
+        return -STORE_E_IO;
+    if (bind_text(s, 1, v->visa_number) || bind_text(s, 2, v->reference) ||
+        bind_text(s, 3, v->state) || bind_text(s, 4, v->mrz_line1) ||
+        bind_text(s, 5, v->mrz_line2) ||
+        sqlite3_bind_blob(s, 6, v->seal, (int)v->seal_len, SQLITE_STATIC) ||
+        bind_text(s, 7, v->signer_cert_ref) || bind_text(s, 8, v->valid_from) ||
+        bind_text(s, 9, v->valid_until) || sqlite3_bind_int(s, 10, v->entries) ||
+        sqlite3_bind_int(s, 11, v->stay_days) || sqlite3_bind_int64(s, 12, a->now))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s))) /* the visa number (or a visa of this application) exists */
+        return rc;
+    struct transition_args t = {v->reference, "approved",    "issued", 0, 0,
+                                a->actor,     "visa_issued", a->detail};
+    return app_transition(c, &t);
+}
+
+int store_visa_issue(struct store *st, const struct store_visa *v, const char *actor)
+{
+    if (!st || !v)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = CHECK_FIELD(v->visa_number, true)) || (rc = CHECK_FIELD(v->reference, true)) ||
+        (rc = CHECK_FIELD(v->state, true)) || (rc = CHECK_FIELD(v->mrz_line1, true)) ||
+        (rc = CHECK_FIELD(v->mrz_line2, true)) || (rc = CHECK_FIELD(v->signer_cert_ref, true)) ||
+        (rc = CHECK_FIELD(v->valid_from, true)) || (rc = CHECK_FIELD(v->valid_until, true)) ||
+        (rc = check_text(actor, NAME_MAX_, true, true)))
+        return rc;
+    if (v->seal_len > sizeof v->seal)
+        return -STORE_E_TOO_LARGE;
+    if (v->seal_len == 0 || v->entries < 0 || v->stay_days < 0)
+        return -STORE_E_INVALID;
+    /* The audit entry names the seal by its SHA-256, hashed outside the write. */
+    unsigned char md[32];
+    char hex[65];
+    if (EVP_Digest(v->seal, v->seal_len, md, NULL, EVP_sha256(), NULL) != 1)
+        return -STORE_E_IO;
+    for (size_t i = 0; i < sizeof md; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    char *detail = json_text(json_pack(
+        "{s:s, s:s, s:s, s:i, s:i, s:s, s:s}", "visa_number", v->visa_number, "valid_from",
+        v->valid_from, "valid_until", v->valid_until, "entries", v->entries, "stay_days",
+        v->stay_days, "signer_cert_ref", v->signer_cert_ref, "seal_sha256", hex));
+    if (!detail)
+        return -STORE_E_IO;
+    struct visa_issue_args a = {v, actor, detail, v->issued_at ? v->issued_at : now_s()};
+    rc = run_write(st, op_visa_issue, &a, true);
+    free(detail);
+    return rc;
+}
+
+static int visa_get_by(struct store *st, enum stmt_id id, const char *key, size_t key_max,
+                       struct store_visa *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    if (check_text(key, key_max, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    rc = visa_read(c, id, key, out);
+    pool_put(st, c);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int store_visa_get_by_reference(struct store *st, const char *reference, struct store_visa *out)
+{
+    return visa_get_by(st, ST_VISA_BY_REF, reference, STORE_REF_MAX - 1, out);
+}
+
+int store_visa_get(struct store *st, const char *visa_number, struct store_visa *out)
+{
+    return visa_get_by(st, ST_VISA_GET, visa_number, sizeof out->visa_number - 1, out);
+}
+
+struct revoke_args {
+    const char *visa_number, *reason, *actor;
+    int64_t now;
+};
+
+static int op_visa_revoke(struct conn *c, void *arg)
+{
+    struct revoke_args *a = arg;
+    struct store_visa v;
+    int rc = visa_read(c, ST_VISA_GET, a->visa_number, &v);
+    if (rc)
+        return rc;
+    if (strcmp(v.status, "valid") != 0)
+        return -STORE_E_BAD_STATUS;
+    sqlite3_stmt *s = stmt(c, ST_VISA_REVOKE);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->visa_number) || bind_text(s, 2, a->reason) ||
+        sqlite3_bind_int64(s, 3, a->now))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    if (sqlite3_changes(c->db) != 1)
+        return -STORE_E_BAD_STATUS;
+    char *detail =
+        json_text(json_pack("{s:s, s:s}", "visa_number", a->visa_number, "reason", a->reason));
+    if (!detail)
+        return -STORE_E_IO;
+    struct transition_args t = {v.reference, "issued", "revoked",      0,
+                                0,           a->actor, "visa_revoked", detail};
+    rc = app_transition(c, &t);
+    free(detail);
+    return rc;
+}
+
+int store_visa_revoke(struct store *st, const char *visa_number, const char *reason,
+                      const char *actor, int64_t now)
+{
+    struct store_visa probe;
+    if (!st)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(reason, REASON_MAX, true, false)) ||
+        (rc = check_text(actor, NAME_MAX_, true, true)))
+        return rc;
+    if (check_text(visa_number, sizeof probe.visa_number - 1, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct revoke_args a = {visa_number, reason, actor, now ? now : now_s()};
+    return run_write(st, op_visa_revoke, &a, true);
+}
+
+int store_visa_revoked(struct store *st, const char *state, char (**numbers)[16], size_t *n)
+{
+    if (numbers)
+        *numbers = NULL;
+    if (n)
+        *n = 0;
+    if (!st || !numbers || !n)
+        return -STORE_E_INVALID;
+    int rc = check_text(state, 3, true, true);
+    if (rc)
+        return rc;
+    struct conn *c;
+    if ((rc = pool_get(st, &c)))
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_VISA_REVOKED);
+    if (!s) {
+        rc = -STORE_E_IO;
+    } else if (bind_text(s, 1, state)) {
+        rc = done(s, -STORE_E_IO);
+    } else {
+        size_t cap = 0;
+        int step;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            if (*n == cap) {
+                size_t ncap = cap ? 2 * cap : 16;
+                char(*p)[16] = realloc(*numbers, ncap * sizeof *p);
+                if (!p) {
+                    rc = -STORE_E_IO;
+                    break;
+                }
+                *numbers = p;
+                cap = ncap;
+            }
+            if ((rc = col_copy(s, 0, (*numbers)[*n], sizeof **numbers)))
+                break;
+            (*n)++;
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+            rc = db_err(step);
+        rc = done(s, rc);
+    }
+    pool_put(st, c);
+    if (rc) {
+        free(*numbers);
+        *numbers = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* ---- the notification outbox ---- */
+
+struct transition_mail_args {
+    struct transition_args t;
+    const struct store_mail *mail;
+    int64_t now;
+};
+
+static int op_app_transition_mail(struct conn *c, void *arg)
+{
+    struct transition_mail_args *a = arg;
+    int rc = app_transition(c, &a->t);
+    if (rc || !a->mail)
+        return rc;
+    const struct store_mail *m = a->mail;
+    sqlite3_stmt *s = stmt(c, ST_MAIL_INSERT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->t.reference) || bind_text(s, 2, m->to) || bind_text(s, 3, m->subject) ||
+        bind_text(s, 4, m->body) ||
+        sqlite3_bind_int64(s, 5, m->next_attempt_at ? m->next_attempt_at : a->now) ||
+        sqlite3_bind_int64(s, 6, a->now))
+        return done(s, -STORE_E_IO);
+    return exec_stmt(s);
+}
+
+int store_app_transition_mail(struct store *st, const char *reference, const char *from,
+                              const char *to, int64_t submitted_at, int64_t deadline_at,
+                              const char *actor, const char *action, const char *detail_json,
+                              const struct store_mail *mail)
+{
+    if (!st)
+        return -STORE_E_INVALID;
+    struct transition_mail_args a = {
+        {reference, from, to, submitted_at, deadline_at, actor, action, detail_json},
+        mail,
+        now_s()};
+    int rc = transition_check(&a.t);
+    if (rc)
+        return rc;
+    if (mail && ((rc = CHECK_FIELD(mail->to, true)) || (rc = CHECK_FIELD(mail->subject, true)) ||
+                 (rc = check_text(mail->body, BODY_MAX, true, false))))
+        return rc;
+    return run_write(st, op_app_transition_mail, &a, true);
+}
+
+static int mail_from_row(sqlite3_stmt *s, struct store_mail *m)
+{
+    memset(m, 0, sizeof *m);
+    int rc = 0;
+    m->id = sqlite3_column_int64(s, 0);
+    rc |= col_copy(s, 1, m->to, sizeof m->to);
+    rc |= col_copy(s, 2, m->subject, sizeof m->subject);
+    m->body = strdup(col_str(s, 3));
+    rc |= col_copy(s, 4, m->reference, sizeof m->reference);
+    m->attempts = sqlite3_column_int(s, 5);
+    m->next_attempt_at = sqlite3_column_int64(s, 6);
+    rc |= col_copy(s, 7, m->status, sizeof m->status);
+    rc |= col_copy(s, 8, m->last_error, sizeof m->last_error);
+    return rc || !m->body ? -STORE_E_IO : 0;
+}
+
+struct claim_args {
+    int64_t now;
+    size_t max;
+    struct store_mail *mails;
+    size_t n;
+};
+
+static int op_outbox_claim(struct conn *c, void *arg)
+{
+    struct claim_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_MAIL_CLAIM);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->now) || sqlite3_bind_int64(s, 2, (sqlite3_int64)a->max) ||
+        sqlite3_bind_int64(s, 3, a->now - CLAIM_STALE_S))
+        return done(s, -STORE_E_IO);
+    int step, rc = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (a->n >= a->max) {
+            rc = -STORE_E_IO;
+            break;
+        }
+        a->n++;
+        if ((rc = mail_from_row(s, &a->mails[a->n - 1])))
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_err(step);
+    return done(s, rc);
+}
+
+static int mail_cmp(const void *x, const void *y)
+{
+    const struct store_mail *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+int store_outbox_claim(struct store *st, int64_t now, size_t max, struct store_mail **mails,
+                       size_t *n)
+{
+    if (mails)
+        *mails = NULL;
+    if (n)
+        *n = 0;
+    if (!st || !mails || !n)
+        return -STORE_E_INVALID;
+    if (max > LIST_MAX)
+        max = LIST_MAX;
+    if (max == 0)
+        return 0;
+    struct claim_args a = {now, max, calloc(max, sizeof *a.mails), 0};
+    if (!a.mails)
+        return -STORE_E_IO;
+    int rc = run_write(st, op_outbox_claim, &a, true);
+    if (rc) {
+        store_mails_free(a.mails, a.n); /* the claims were rolled back */
+        return rc;
+    }
+    if (a.n == 0) {
+        free(a.mails);
+        return 0;
+    }
+    /* RETURNING gives no order: oldest (lowest id) first. */
+    qsort(a.mails, a.n, sizeof *a.mails, mail_cmp);
+    *mails = a.mails;
+    *n = a.n;
+    return 0;
+}
+
+struct result_args {
+    int64_t id;
+    bool sent, give_up;
+    int64_t next_attempt_at;
+    const char *error;
+};
+
+static int op_outbox_result(struct conn *c, void *arg)
+{
+    struct result_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_MAIL_STATE);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    char reference[STORE_REF_MAX];
+    rc = col_copy(s, 0, reference, sizeof reference);
+    bool pending = strcmp(col_str(s, 1), "pending") == 0;
+    int attempts = sqlite3_column_int(s, 2) + 1;
+    done(s, 0);
+    if (rc)
+        return rc;
+    if (!pending)
+        return -STORE_E_BAD_STATUS; /* already sent or failed for good */
+    const char *status = a->sent ? "sent" : a->give_up ? "failed" : "pending";
+    int64_t now = now_s();
+    if (!(s = stmt(c, ST_MAIL_RESULT)))
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, a->id) || bind_text(s, 2, status) ||
+        sqlite3_bind_int64(s, 3, a->next_attempt_at) || bind_text(s, 4, a->error) ||
+        sqlite3_bind_int64(s, 5, now))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    if (!a->sent && !a->give_up)
+        return 0; /* a retry is not an event of the application */
+    char *detail = json_text(json_pack("{s:I, s:i, s:s}", "mail_id", (json_int_t)a->id, "attempts",
+                                       attempts, "error", a->error));
+    if (!detail)
+        return -STORE_E_IO;
+    rc = audit_append(c, reference, "notify", a->sent ? "mail_sent" : "mail_failed", detail);
+    free(detail);
+    return rc;
+}
+
+int store_outbox_result(struct store *st, int64_t id, bool sent, bool give_up,
+                        int64_t next_attempt_at, const char *error)
+{
+    struct store_mail probe;
+    if (!st)
+        return -STORE_E_INVALID;
+    if (id <= 0)
+        return -STORE_E_NOT_FOUND;
+    /* Delivery errors come from elsewhere (SMTP): cut, not refused. */
+    char err[sizeof probe.last_error];
+    store_copy_trunc(err, sizeof err, sent ? "" : error);
+    struct result_args a = {id, sent, give_up, next_attempt_at, err};
+    return run_write(st, op_outbox_result, &a, true);
 }

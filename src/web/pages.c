@@ -864,7 +864,51 @@ void page_done(struct http_request *r, struct http_response *w)
     char pay[96];
     snprintf(pay, sizeof pay, "/a/%s/review", a.row.reference);
     json_object_set_new(ctx, "review_url", json_string(pay));
+    /* What the consulate decided, in the applicant's language. */
+    struct store_decision d;
+    if (store_decision_last(p->store, a.row.reference, &d) == 0) {
+        const struct policy_reason *reason = policy_find_reason(a.st, d.reason_code);
+        if (a.status == APP_REFUSED && reason)
+            json_object_set_new(ctx, "refusal", json_string(text_in(&reason->text, lang)));
+        if (a.status == APP_INFO_REQUESTED)
+            json_object_set_new(ctx, "info_request", json_string(d.info_request));
+    }
+    json_object_set_new(ctx, "info_requested", json_boolean(a.status == APP_INFO_REQUESTED));
+    if (a.status == APP_ISSUED || a.status == APP_REVOKED) {
+        char pdf[96], png[96];
+        snprintf(pdf, sizeof pdf, "/a/%s/visa.pdf", a.row.reference);
+        snprintf(png, sizeof png, "/a/%s/visa.png", a.row.reference);
+        json_object_set_new(ctx, "visa_pdf", json_string(pdf));
+        json_object_set_new(ctx, "visa_png", json_string(png));
+    }
+    char resubmit[96];
+    snprintf(resubmit, sizeof resubmit, "/a/%s/resubmit", a.row.reference);
+    json_object_set_new(ctx, "resubmit_url", json_string(resubmit));
     render(r, w, 200, "done", ctx, lang);
+    portal_app_clear(&a);
+}
+
+void page_resubmit(struct http_request *r, struct http_response *w)
+{
+    struct portal *p = r->app;
+    struct portal_app a;
+    if (!page_app(r, w, &a))
+        return;
+    char loc[96];
+    snprintf(loc, sizeof loc, "/a/%s/done", a.row.reference);
+    struct app_errors missing = {0};
+    if (!http_form_ok(r) || !portal_csrf_ok(p, r)) {
+        message(r, w, 403, "csrf.title", "csrf.text");
+    } else if (a.status != APP_INFO_REQUESTED) {
+        http_redirect(w, loc);
+    } else if (!portal_app_ready(p, &a, time(NULL), &missing)) {
+        snprintf(loc, sizeof loc, "/a/%s/review", a.row.reference);
+        http_redirect(w, loc);
+    } else {
+        store_app_transition(p->store, a.row.reference, "info_requested", "submitted", 0, 0,
+                             "applicant", "resubmitted", "{}");
+        http_redirect(w, loc);
+    }
     portal_app_clear(&a);
 }
 

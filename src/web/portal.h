@@ -23,6 +23,14 @@
 #include "web/ratelimit.h"
 #include "web/template.h"
 
+/* What the web process knows of a state's document signer: only public
+ * data (the private key stays in the signer process). */
+struct portal_signer {
+    char state[4];
+    char signer_id[5];
+    char cert_ref[33];
+};
+
 struct portal {
     const struct policy_set *policy;
     struct store *store;
@@ -32,7 +40,13 @@ struct portal {
     uint8_t payment_secret[32];  /* signs the test provider's callbacks */
     const struct payment_provider *pay;
     struct ratelimit *status_limit; /* status lookups per client IP */
+    struct ratelimit *login_limit;  /* officer login attempts per client IP */
     bool secure_cookies;
+    /* consular side */
+    char signer_socket[256];        /* the signer process's Unix socket */
+    struct portal_signer signers[POLICY_MAX_STATES];
+    size_t n_signers;
+    const char *base_url;           /* for links in mails, e.g. "http://127.0.0.1:8080" */
 };
 
 /* The routes of the portal (pages and API), for http_server_config. */
@@ -120,6 +134,34 @@ int portal_payment_callback(const struct portal *p, const char *body, size_t len
 int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_key,
                const char *card, const char *expiry, const char *cvc, time_t now,
                struct store_payment *pay, const char **code, const char **message);
+
+/* Consular console (console.c) and the applicant's visa downloads (visa_web.c). */
+void officer_login_get(struct http_request *r, struct http_response *w);
+void officer_login_post(struct http_request *r, struct http_response *w);
+void officer_enrol_get(struct http_request *r, struct http_response *w);
+void officer_enrol_post(struct http_request *r, struct http_response *w);
+void officer_logout(struct http_request *r, struct http_response *w);
+void officer_logout_all(struct http_request *r, struct http_response *w);
+void officer_queue(struct http_request *r, struct http_response *w);
+void officer_app(struct http_request *r, struct http_response *w);
+void officer_doc(struct http_request *r, struct http_response *w);
+void officer_decide(struct http_request *r, struct http_response *w);
+void officer_confirm(struct http_request *r, struct http_response *w);
+void officer_revoke(struct http_request *r, struct http_response *w);
+void api_officer_session(struct http_request *r, struct http_response *w);
+void api_officer_queue(struct http_request *r, struct http_response *w);
+void api_officer_decision(struct http_request *r, struct http_response *w);
+void api_visa(struct http_request *r, struct http_response *w);
+void api_visa_pdf(struct http_request *r, struct http_response *w);
+void api_visa_png(struct http_request *r, struct http_response *w);
+void page_visa_pdf(struct http_request *r, struct http_response *w);
+void page_resubmit(struct http_request *r, struct http_response *w);
+void page_visa_png(struct http_request *r, struct http_response *w);
+
+/* Issues the visa of an approved application (builds the MRZ and seal,
+ * signs through the signer process, stores it).  0, or -1 with a message. */
+int portal_issue(const struct portal *p, const char *reference, const char *actor, char *err,
+                 size_t err_cap);
 
 void page_home(struct http_request *r, struct http_response *w);
 void page_fees(struct http_request *r, struct http_response *w);
