@@ -25,6 +25,12 @@
  *            reference.  A line whose reference is "-" (outcome unknown,
  *            from -s) passes with 200 "replayed":true (it had landed) or
  *            201 (it had not; created now), counted as landed / created.
+ *   sqlite   no server: the raw durable single-row commit rate of SQLite
+ *            (WAL, synchronous=FULL, one small INSERT per BEGIN IMMEDIATE ..
+ *            COMMIT, as bench/store_commit's commit_per_s) in a fresh
+ *            database in the directory given instead of HOST:PORT, so that
+ *            scripts/bench can interleave it with `create` slices on a disk
+ *            whose fsync speed drifts.
  * Options:
  *   -c N     connections (default 16; idle: 1000)
  *   -d S     seconds to run (default 5; idle: seconds to hold)
@@ -33,6 +39,9 @@
  *   -s FILE  sent log (create)
  *   -r REF -p PASSPORT -b DATE     the application for status mode
  *   -t S     socket send/receive timeout in seconds (default 10)
+ *   -H FILE  latency histogram accumulated over runs: FILE's counts (if
+ *            it exists) are added to this run's and written back;
+ *            all_p50_ms / all_p99_ms give the quantiles of the sum
  *
  * Output, one "name value" line each: mode, connections, seconds, requests
  * (2xx answers), per_s, p50_ms, p99_ms, errors (= errors_io + errors_http +
@@ -62,6 +71,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 enum {
     MAX_CONNS = 8192,
     REQ_CAP = 2048,
@@ -79,8 +90,8 @@ enum {
     NBUCKETS = FINE_LIMIT_US / FINE_US + (COARSE_LIMIT_US - FINE_LIMIT_US) / COARSE_US + 1,
 };
 
-enum mode { M_CREATE, M_STATUS, M_HEALTHZ, M_IDLE, M_VERIFY };
-static const char *const mode_names[] = {"create", "status", "healthz", "idle", "verify"};
+enum mode { M_CREATE, M_STATUS, M_HEALTHZ, M_IDLE, M_VERIFY, M_SQLITE };
+static const char *const mode_names[] = {"create", "status", "healthz", "idle", "verify", "sqlite"};
 
 #define DATE_OF_BIRTH "1980-01-01"
 
@@ -163,6 +174,101 @@ static double quantile_ms(const uint64_t *hist, uint64_t n, double q)
             return bucket_ms(b);
     }
     return bucket_ms(NBUCKETS - 1);
+}
+
+/*
+ * Adds the histogram in path (lines "BUCKET COUNT"; a missing file is
+ * empty) to hist, and writes the sum back.  0, or -1 with a message.
+ */
+static int hist_merge(const char *path, uint64_t *hist, uint64_t *total)
+{
+    FILE *f = fopen(path, "r");
+    if (f) {
+        unsigned long b;
+        unsigned long long c;
+        while (fscanf(f, "%lu %llu", &b, &c) == 2)
+            if (b < NBUCKETS)
+                hist[b] += c;
+        fclose(f);
+    } else if (errno != ENOENT) {
+        perror(path);
+        return -1;
+    }
+    char tmp[512];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (n < 0 || (size_t)n >= sizeof tmp || !(f = fopen(tmp, "w"))) {
+        fprintf(stderr, "%s: cannot write\n", path);
+        return -1;
+    }
+    *total = 0;
+    for (size_t b = 0; b < NBUCKETS; b++) {
+        *total += hist[b];
+        if (hist[b])
+            fprintf(f, "%zu %llu\n", b, (unsigned long long)hist[b]);
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "%s: cannot write\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * sqlite mode: single-row durable commits into a fresh database in dir for
+ * secs seconds; fills hist (commit latency) and returns the number of
+ * commits, or -1 with a message.
+ */
+static long raw_commits(const char *dir, double secs, uint32_t *hist, double *elapsed)
+{
+    char path[512];
+    int pn = snprintf(path, sizeof path, "%s/submit-raw-%ld.db", dir, (long)getpid());
+    if (pn < 0 || (size_t)pn >= sizeof path)
+        return -1;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *ins = NULL, *begin = NULL, *commit = NULL;
+    long n = -1;
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                     "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES (?1)", -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL) != SQLITE_OK) {
+        fprintf(stderr, "submit: %s: %s\n", path, sqlite3_errmsg(db));
+        goto out;
+    }
+    double t0 = now_s(), t = t0;
+    n = 0;
+    while (t - t0 < secs) {
+        sqlite3_bind_text(ins, 1, "a small row of about forty bytes of text", -1, SQLITE_STATIC);
+        if (sqlite3_step(begin) != SQLITE_DONE || sqlite3_step(ins) != SQLITE_DONE ||
+            sqlite3_step(commit) != SQLITE_DONE) {
+            fprintf(stderr, "submit: %s: %s\n", path, sqlite3_errmsg(db));
+            n = -1;
+            break;
+        }
+        sqlite3_reset(begin);
+        sqlite3_reset(ins);
+        sqlite3_reset(commit);
+        double t1 = now_s();
+        hist[bucket_of((long)((t1 - t) * 1e6))]++;
+        t = t1;
+        n++;
+    }
+    *elapsed = t - t0;
+out:
+    sqlite3_finalize(ins);
+    sqlite3_finalize(begin);
+    sqlite3_finalize(commit);
+    sqlite3_close(db);
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        remove(p);
+    }
+    return n;
 }
 
 /* Parses "[http://]A.B.C.D:PORT[/]" into sh->addr and sh->host. */
@@ -598,8 +704,9 @@ static int run_idle(struct shared *sh, int conns, double secs)
 static void usage(void)
 {
     fputs("usage: submit create|status|healthz|idle|verify [-c CONNS] [-d SECONDS] [-n COUNT]\n"
-          "       [-o ACKLOG] [-s SENTLOG] [-i ACKLOG] [-r REF -p PASSPORT -b DATE] [-t TIMEOUT] "
-          "HOST:PORT\n",
+          "       [-o ACKLOG] [-s SENTLOG] [-i ACKLOG] [-r REF -p PASSPORT -b DATE] [-t TIMEOUT]\n"
+          "       [-H HISTFILE] HOST:PORT\n"
+          "       submit sqlite [-d SECONDS] [-H HISTFILE] DIR\n",
           stderr);
 }
 
@@ -634,11 +741,11 @@ int main(int argc, char **argv)
     sh.timeout_s = 10;
     int conns = sh.mode == M_IDLE ? 1000 : 16;
     double secs = 5;
-    const char *ack_out = NULL, *sent_out = NULL, *ack_in = NULL, *ref = NULL, *pass = NULL,
-               *dob = DATE_OF_BIRTH;
+    const char *hist_file = NULL, *ack_out = NULL, *sent_out = NULL, *ack_in = NULL, *ref = NULL,
+               *pass = NULL, *dob = DATE_OF_BIRTH;
     int opt;
     optind = 2;
-    while ((opt = getopt(argc, argv, "c:d:n:o:s:i:r:p:b:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "c:d:n:o:s:i:r:p:b:t:H:")) != -1) {
         switch (opt) {
         case 'c':
             conns = atoi(optarg);
@@ -651,6 +758,9 @@ int main(int argc, char **argv)
             break;
         case 'o':
             ack_out = optarg;
+            break;
+        case 'H':
+            hist_file = optarg;
             break;
         case 's':
             sent_out = optarg;
@@ -677,7 +787,7 @@ int main(int argc, char **argv)
     }
     if (optind != argc - 1 || conns < 1 || conns > MAX_CONNS || !(secs > 0 && secs < 86400) ||
         sh.limit < 0 || sh.timeout_s < 1 || (sh.mode == M_VERIFY && !ack_in) || (ref && !pass) ||
-        parse_target(argv[optind], &sh) != 0) {
+        (sh.mode != M_SQLITE && parse_target(argv[optind], &sh) != 0)) {
         usage();
         return 2;
     }
@@ -696,6 +806,8 @@ int main(int argc, char **argv)
     }
     if (sh.mode == M_IDLE)
         return run_idle(&sh, conns, secs) == 0 ? 0 : 2;
+    if (sh.mode == M_SQLITE)
+        conns = 1;
 
     struct ack *acks = NULL;
     if (sh.mode == M_VERIFY) {
@@ -741,6 +853,15 @@ int main(int argc, char **argv)
     double t0 = now_s();
     sh.deadline = t0 + secs;
     int started = 0;
+    double raw_elapsed = 0;
+    if (sh.mode == M_SQLITE) {
+        long n = raw_commits(argv[optind], secs, w[0].hist, &raw_elapsed);
+        if (n < 0)
+            return 2;
+        w[0].ok = n;
+        started = 1;
+        conns = 0; /* no threads to start */
+    }
     for (int i = 0; i < conns; i++) {
         w[i].sh = &sh;
         w[i].index = i;
@@ -752,7 +873,8 @@ int main(int argc, char **argv)
     long ok = 0, eio = 0, ehttp = 0, eproto = 0, acked = 0, mismatched = 0, gone = 0, landed = 0,
          created = 0;
     for (int i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
+        if (sh.mode != M_SQLITE)
+            pthread_join(th[i], NULL);
         ok += w[i].ok;
         eio += w[i].err_io;
         ehttp += w[i].err_http;
@@ -765,8 +887,8 @@ int main(int argc, char **argv)
         for (size_t b = 0; b < NBUCKETS; b++)
             hist[b] += w[i].hist[b];
     }
-    double elapsed = now_s() - t0;
-    if (started < conns)
+    double elapsed = sh.mode == M_SQLITE ? raw_elapsed : now_s() - t0;
+    if (sh.mode != M_SQLITE && started < conns)
         fprintf(stderr, "submit: started only %d of %d threads\n", started, conns);
     printf("mode %s\nconnections %d\nseconds %.2f\nrequests %ld\nper_s %.1f\n"
            "p50_ms %.2f\np99_ms %.2f\nerrors %ld\nerrors_io %ld\nerrors_http %ld\n"
@@ -774,6 +896,13 @@ int main(int argc, char **argv)
            mode_names[sh.mode], started, elapsed, ok, (double)ok / elapsed,
            quantile_ms(hist, (uint64_t)ok, 0.50), quantile_ms(hist, (uint64_t)ok, 0.99),
            eio + ehttp + eproto, eio, ehttp, eproto);
+    if (hist_file) {
+        uint64_t all = 0;
+        if (hist_merge(hist_file, hist, &all) != 0)
+            return 2;
+        printf("all_p50_ms %.2f\nall_p99_ms %.2f\n", quantile_ms(hist, all, 0.50),
+               quantile_ms(hist, all, 0.99));
+    }
     if (sh.mode == M_CREATE)
         printf("acked %ld\nserver_gone %ld\n", acked, gone);
     if (sh.mode == M_VERIFY)

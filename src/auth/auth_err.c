@@ -9,10 +9,10 @@ static const struct {
 } auth_errs[AUTH_E__MAX - AUTH_E__BASE] = {
     [0] = {"ok", "success"},
     [AUTH_E_MISMATCH - AUTH_E__BASE] = {"mismatch", "the password or code does not match"},
-    [AUTH_E_BAD_HASH - AUTH_E__BASE] = {"bad_hash",
-                                        "the stored password hash is not a usable Argon2id hash"},
-    [AUTH_E_BAD_SECRET - AUTH_E__BASE] = {"bad_secret",
-                                          "the TOTP secret is not base32 of 16 to 64 bytes"},
+    [AUTH_E_BAD_HASH -
+        AUTH_E__BASE] = {"bad_hash", "the stored password hash is not a usable Argon2id hash"},
+    [AUTH_E_BAD_SECRET -
+        AUTH_E__BASE] = {"bad_secret", "the TOTP secret is not base32 of 16 to 64 bytes"},
     [AUTH_E_BAD_CODE - AUTH_E__BASE] = {"bad_code", "the one-time code is not six digits"},
     [AUTH_E_TOO_LONG - AUTH_E__BASE] = {"too_long", "the password is too long"},
     [AUTH_E_BAD_EMAIL - AUTH_E__BASE] = {"bad_email", "not a valid e-mail address"},

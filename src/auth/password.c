@@ -164,13 +164,14 @@ static const char *const common_passwords[] = {
 /* Words that, alone or repeated, are all the letters of a common password
  * ("Password2024!", "qwerty123456", "1q2w3e4r5t6y", "letmeinletmein"). */
 static const char *const common_words[] = {
-    "password", "passwort", "passw", "pass", "qwerty", "qwertyuiop", "qwertz", "azerty", "asdf",
-    "asdfgh", "asdfghjkl", "zxcvbn", "zxcvbnm", "qazwsx", "qazwsxedc", "zaqwsxcde", "qweasdzxc",
-    "qwer", "qwerasdf", "letmein", "welcome", "iloveyou", "admin", "administrator", "changeme",
-    "secret", "monkey", "dragon", "football", "baseball", "sunshine", "princess", "superman",
-    "batman", "starwars", "trustno", "master", "shadow", "login", "default", "test", "guest",
-    "root", "user", "abc", "evisa", "visa", "officer", "consul", "consular", "azerbaijan",
-    "pakistan", "baku", "islamabad",
+    "password",  "passwort",   "passw",         "pass",      "qwerty",    "qwertyuiop", "qwertz",
+    "azerty",    "asdf",       "asdfgh",        "asdfghjkl", "zxcvbn",    "zxcvbnm",    "qazwsx",
+    "qazwsxedc", "zaqwsxcde",  "qweasdzxc",     "qwer",      "qwerasdf",  "letmein",    "welcome",
+    "iloveyou",  "admin",      "administrator", "changeme",  "secret",    "monkey",     "dragon",
+    "football",  "baseball",   "sunshine",      "princess",  "superman",  "batman",     "starwars",
+    "trustno",   "master",     "shadow",        "login",     "default",   "test",       "guest",
+    "root",      "user",       "abc",           "evisa",     "visa",      "officer",    "consul",
+    "consular",  "azerbaijan", "pakistan",      "baku",      "islamabad",
 };
 
 static void set_why(char *why, size_t cap, const char *msg)

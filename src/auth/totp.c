@@ -148,8 +148,7 @@ static bool put_pct(char *out, size_t cap, size_t *n, const char *s)
     return true;
 }
 
-int totp_uri(const char *secret_b32, const char *issuer, const char *account, char *out,
-             size_t cap)
+int totp_uri(const char *secret_b32, const char *issuer, const char *account, char *out, size_t cap)
 {
     if (!out || cap == 0 || !issuer || !*issuer || !account || !*account || !secret_b32)
         return -AUTH_E_INVALID;

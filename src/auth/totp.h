@@ -17,10 +17,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#define TOTP_SECRET_BYTES 20  /* bytes of a new secret (160 bits, RFC 4226) */
+#define TOTP_SECRET_BYTES 20    /* bytes of a new secret (160 bits, RFC 4226) */
 #define TOTP_SECRET_B32_MAX 104 /* longest base32 secret accepted (64 bytes), + NUL */
 #define TOTP_DIGITS 6
-#define TOTP_STEP 30     /* seconds */
+#define TOTP_STEP 30       /* seconds */
 #define TOTP_WINDOW_MAX 10 /* largest window totp_verify accepts */
 
 /* Writes a new random secret as base32 (32 characters, A-Z 2-7) into out;

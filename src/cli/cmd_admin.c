@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +30,7 @@
 #include "auth/token.h"
 #include "auth/totp.h"
 #include "cli/cli.h"
+#include "cli/data_dir.h"
 #include "store/store.h"
 #include "visa/policy.h"
 
@@ -45,7 +45,7 @@ static const char admin_usage[] =
     "  --state STATE     issuing state the account works for (config/states/STATE.json)\n"
     "  --role ROLE       officer, supervisor or administrator\n"
     "  --email EMAIL     the officer's address (stored in lower case, unique)\n"
-    "  --data DIR        data directory holding evisa.db (default var)\n"
+    "  --data DIR        data directory holding db/evisa.db (default var)\n"
     "  --base-url URL    portal address for the enrolment link (default http://127.0.0.1:8080)\n"
     "  --config-dir DIR  state policies (default config/states)\n"
     "  --secret BASE32   a TOTP secret; prints its current 6-digit code (testing aid)\n"
@@ -100,12 +100,14 @@ static int parse_opts(int argc, char **argv, struct opt *opts, size_t n, bool *h
     return CLI_OK;
 }
 
-/* Path of the store in a data directory. */
-static int db_path(const char *data, char *out, size_t cap)
+/* Path of the store in a data directory; with create, the directories of
+ * the layout are made when missing. */
+static int db_path(const char *data, bool create, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "%s/evisa.db", data);
-    if (n < 0 || (size_t)n >= cap)
+    if (data_path(data, DATA_DB, out, cap) < 0)
         return cli_error(CLI_USAGE, "usage", "--data path is too long");
+    if (create && data_dir_ensure(data) < 0)
+        return cli_error(CLI_INVALID, "io_error", "%s: cannot create the data directory", data);
     return CLI_OK;
 }
 
@@ -119,8 +121,8 @@ static int create_user(int argc, char **argv)
 {
     const char *state = NULL, *role = NULL, *email = NULL, *data = "var",
                *base = "http://127.0.0.1:8080", *config_dir = "config/states";
-    struct opt opts[] = {{"--state", &state}, {"--role", &role},         {"--email", &email},
-                         {"--data", &data},   {"--base-url", &base},     {"--config-dir", &config_dir}};
+    struct opt opts[] = {{"--state", &state}, {"--role", &role},     {"--email", &email},
+                         {"--data", &data},   {"--base-url", &base}, {"--config-dir", &config_dir}};
     bool help;
     int rc = parse_opts(argc, argv, opts, sizeof opts / sizeof opts[0], &help);
     if (rc != CLI_OK || help)
@@ -164,10 +166,8 @@ static int create_user(int argc, char **argv)
     snprintf(in.role, sizeof in.role, "%s", role);
 
     char path[4096];
-    if ((rc = db_path(data, path, sizeof path)) != CLI_OK)
+    if ((rc = db_path(data, true, path, sizeof path)) != CLI_OK)
         return rc;
-    if (mkdir(data, 0700) != 0 && errno != EEXIST)
-        return cli_error(CLI_INVALID, "io_error", "%s: cannot create directory", data);
 
     char token[48], hash[65];
     if (token_new(token) < 0 || token_hash(token, hash) < 0)
@@ -195,8 +195,7 @@ static int create_user(int argc, char **argv)
     time_t exp_t = (time_t)expires;
     if (gmtime_r(&exp_t, &tm))
         strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    printf("created %s %s for %s (user %lld)\n", in.role, in.email, in.state,
-           (long long)out.id);
+    printf("created %s %s for %s (user %lld)\n", in.role, in.email, in.state, (long long)out.id);
     printf("one-time enrolment link, valid 72 hours (until %s); it is not stored, pass it on "
            "now:\n",
            until);
@@ -251,7 +250,7 @@ static int audit_cmd(int argc, char **argv)
     if (rc != CLI_OK || help)
         return rc;
     char path[4096];
-    if ((rc = db_path(data, path, sizeof path)) != CLI_OK)
+    if ((rc = db_path(data, false, path, sizeof path)) != CLI_OK)
         return rc;
     if (access(path, R_OK) != 0)
         return cli_error(CLI_MALFORMED, "io_error", "%s: no store there", path);

@@ -1,11 +1,14 @@
 /*
- * cmd_serve.c — `evisa serve`: the applicant portal.  Loads the server
- * configuration, the states' policies, templates and translations; on first
- * start creates the data directory, each state's keys (in a child process
- * running `evisa keys init`, so private keys never pass through the web
- * process's memory) and the portal's secrets; opens the store; serves
- * until SIGTERM or SIGINT, then finishes in-flight requests and closes the
- * store cleanly.
+ * cmd_serve.c — `evisa serve`: the portal (applicants, officers, API).
+ * Loads the server configuration, the states' policies, templates and
+ * translations; on first start creates the data directory (data_dir.h),
+ * each state's keys (in a child process running `evisa keys init`, so
+ * private keys never pass through the web process's memory) and the
+ * portal's secrets; starts the signer process, which alone reads the keys;
+ * then confines itself with Landlock so that it cannot open the keys even
+ * if compromised; opens the store, starts the notification worker and
+ * serves until SIGTERM or SIGINT, then finishes in-flight requests, stops
+ * the worker and the signer and closes the store cleanly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,17 +25,14 @@
 #include <openssl/rand.h>
 
 #include "cli/cli.h"
+#include "cli/data_dir.h"
+#include "notify/outbox.h"
+#include "signer/sandbox.h"
+#include "signer/signer_client.h"
 #include "web/portal.h"
 #include "web/server_config.h"
 
 extern char **environ;
-
-static int ensure_dir(const char *path)
-{
-    if (mkdir(path, 0700) == 0 || errno == EEXIST)
-        return 0;
-    return cli_error(CLI_INVALID, "io_error", "%s: cannot create directory", path);
-}
 
 /* Reads a 32-byte secret, creating it (mode 0600) on first start. */
 static int load_secret(const char *path, uint8_t out[32])
@@ -63,7 +63,7 @@ static int load_secret(const char *path, uint8_t out[32])
 static int ensure_keys(const char *data_dir, const char *state)
 {
     char dir[512], cert[600];
-    snprintf(dir, sizeof dir, "%s/keys/%s", data_dir, state);
+    snprintf(dir, sizeof dir, "%.400s/keys/%s", data_dir, state);
     snprintf(cert, sizeof cert, "%s/ds.cert.pem", dir);
     if (access(cert, R_OK) == 0)
         return 0;
@@ -84,8 +84,11 @@ int cmd_serve(int argc, char **argv)
     struct server_config cfg;
     server_config_default(&cfg);
     const char *config = NULL, *listen = NULL, *data = NULL;
+    bool no_sandbox = false;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+        if (!strcmp(argv[i], "--insecure-no-sandbox"))
+            no_sandbox = true;
+        else if (!strcmp(argv[i], "--config") && i + 1 < argc)
             config = argv[++i];
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
             listen = argv[++i];
@@ -93,7 +96,8 @@ int cmd_serve(int argc, char **argv)
             data = argv[++i];
         else
             return cli_error(CLI_USAGE, "usage",
-                             "evisa serve [--config FILE] [--listen ADDR:PORT] [--data DIR]");
+                             "evisa serve [--config FILE] [--listen ADDR:PORT] [--data DIR] "
+                             "[--insecure-no-sandbox]");
     }
     char err[512];
     if (!config && access("config/server.json", R_OK) == 0)
@@ -119,6 +123,9 @@ int cmd_serve(int argc, char **argv)
     struct tmpl_set *tmpl = NULL;
     struct i18n *i18n = NULL;
     struct http_server *srv = NULL;
+    struct outbox_worker *outbox = NULL;
+    pid_t signer_pid = -1;
+    FILE *access_log = NULL;
     int rc = CLI_INVALID;
     char path[600];
     if (tmpl_load_dir(cfg.templates_dir, &tmpl, err, sizeof err) < 0) {
@@ -132,29 +139,97 @@ int cmd_serve(int argc, char **argv)
     if (i18n_check_catalogs(i18n, err, sizeof err) < 0)
         fprintf(stderr, "evisa: warning: translations: %s\n", err);
     p.tmpl = tmpl, p.i18n = i18n;
-    snprintf(path, sizeof path, "%s/keys", cfg.data_dir);
-    if (ensure_dir(cfg.data_dir) || ensure_dir(path))
+    if (data_dir_ensure(cfg.data_dir) < 0) {
+        rc = cli_error(CLI_INVALID, "io_error", "%s: cannot create the data directory",
+                       cfg.data_dir);
         goto out;
+    }
     for (size_t i = 0; i < policy->n_states; i++)
         if (ensure_keys(cfg.data_dir, policy->states[i].code))
             goto out;
-    snprintf(path, sizeof path, "%s/keys/portal.secret", cfg.data_dir);
+    char dirs[DATA__MAX][512];
+    for (int d = 0; d < DATA__MAX; d++)
+        if (data_path(cfg.data_dir, (enum data_path)d, dirs[d], sizeof dirs[d]) < 0) {
+            rc = cli_error(CLI_USAGE, "usage", "--data path is too long");
+            goto out;
+        }
+    snprintf(path, sizeof path, "%s/portal.secret", dirs[DATA_SECRETS]);
     if (load_secret(path, p.secret))
         goto out;
-    snprintf(path, sizeof path, "%s/keys/payment-test.secret", cfg.data_dir);
+    snprintf(path, sizeof path, "%s/payment-test.secret", dirs[DATA_SECRETS]);
     if (load_secret(path, p.payment_secret))
         goto out;
-    snprintf(path, sizeof path, "%s/evisa.db", cfg.data_dir);
+
+    /* The signer process: the only one that reads private keys. */
+    struct signer_spawn_opts so = {.keys_dir = dirs[DATA_KEYS],
+                                   .socket_path = dirs[DATA_SIGNER_SOCK],
+                                   .log_path = dirs[DATA_SIGNER_LOG],
+                                   .state = policy->states[0].code};
+    if (signer_spawn(&so, &signer_pid, err, sizeof err) < 0) {
+        rc = cli_error(CLI_INVALID, "signer_failed", "%s", err);
+        goto out;
+    }
+    if (snprintf(p.signer_socket, sizeof p.signer_socket, "%s", dirs[DATA_SIGNER_SOCK]) >=
+        (int)sizeof p.signer_socket) {
+        rc = cli_error(CLI_USAGE, "usage", "--data path is too long for a socket");
+        goto out;
+    }
+    for (size_t i = 0; i < policy->n_states; i++) {
+        struct signer_info info;
+        if (signer_info(p.signer_socket, policy->states[i].code, &info, err, sizeof err) < 0) {
+            rc = cli_error(CLI_INVALID, "signer_failed", "%s: %s", policy->states[i].code, err);
+            goto out;
+        }
+        struct portal_signer *ps = &p.signers[p.n_signers++];
+        snprintf(ps->state, sizeof ps->state, "%s", policy->states[i].code);
+        snprintf(ps->signer_id, sizeof ps->signer_id, "%s", info.signer_id);
+        snprintf(ps->cert_ref, sizeof ps->cert_ref, "%.32s", info.cert_ref);
+    }
+
+    /* The access log is opened now: the sandbox below allows no other files. */
+    if (cfg.access_log[0] && strcmp(cfg.access_log, "-") != 0) {
+        access_log = fopen(cfg.access_log, "ae");
+        if (!access_log) {
+            rc = cli_error(CLI_INVALID, "io_error", "access log %s: cannot open", cfg.access_log);
+            goto out;
+        }
+    }
+
+    /* From here on this process cannot open the keys (nor anything outside
+     * what it serves and stores), even if an attacker controls it.  Landlock
+     * confines only the calling thread and its later children: no thread may
+     * exist yet. */
+    struct sandbox_paths sp = {
+        .ro = {cfg.static_dir, cfg.states_dir, cfg.templates_dir, cfg.po_dir},
+        .rw = {dirs[DATA_DB_DIR], dirs[DATA_OUTBOX]},
+        .deny = {dirs[DATA_KEYS], dirs[DATA_SIGNER]},
+    };
+    if (sandbox_web(&sp, err, sizeof err) < 0) {
+        if (!no_sandbox) {
+            rc = cli_error(CLI_INVALID, "sandbox_failed",
+                           "%s (refusing to serve; --insecure-no-sandbox overrides)", err);
+            goto out;
+        }
+        fprintf(stderr, "evisa: warning: serving WITHOUT the sandbox: %s\n", err);
+    }
+
     /* Group commit: concurrent writes share one transaction and one fsync
      * (measured about twice the rate of one transaction per write);
      * EVISA_STORE_MAX_BATCH overrides it (1 = one transaction per write). */
     struct store_opts sopts = {.max_batch = getenv("EVISA_STORE_MAX_BATCH") ? 0 : 64};
-    int src = store_open_opts(path, &sopts, &p.store);
+    int src = store_open_opts(dirs[DATA_DB], &sopts, &p.store);
     if (src < 0) {
-        rc = cli_error(CLI_INVALID, store_err_code(src), "%s: cannot open the store", path);
+        rc = cli_error(CLI_INVALID, store_err_code(src), "%s: cannot open the store",
+                       dirs[DATA_DB]);
         goto out;
     }
     p.status_limit = ratelimit_new(cfg.status_lookups_per_minute, 60);
+    p.login_limit = ratelimit_new(20, 60);
+    struct outbox_config oc;
+    outbox_config_default(&oc, cfg.data_dir);
+    outbox = outbox_start(p.store, i18n, &oc);
+    if (!outbox)
+        fprintf(stderr, "evisa: warning: the notification worker did not start\n");
 
     /* Signals are taken by sigwait below; block them before threads start. */
     sigset_t sigs;
@@ -173,6 +248,7 @@ int cmd_serve(int argc, char **argv)
         .static_dir = cfg.static_dir,
         .secure_cookies = cfg.secure_cookies,
         .access_log = cfg.access_log[0] ? cfg.access_log : NULL,
+        .access_log_file = access_log,
         .requests_per_minute_per_ip = (unsigned)cfg.requests_per_minute,
     };
     hc.n_routes = n_routes;
@@ -200,9 +276,16 @@ int cmd_serve(int argc, char **argv)
 out:
     if (srv)
         http_server_stop(srv, 10);
+    if (outbox)
+        outbox_stop(outbox);
+    if (signer_pid > 0)
+        signer_stop(signer_pid);
     if (p.store)
         store_close(p.store);
     ratelimit_free(p.status_limit);
+    ratelimit_free(p.login_limit);
+    if (access_log)
+        fclose(access_log);
     tmpl_free(tmpl);
     i18n_free(i18n);
     OPENSSL_cleanse(p.secret, sizeof p.secret);

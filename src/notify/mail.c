@@ -21,16 +21,16 @@ static const struct {
     const char *code, *message;
 } notify_errors[NOTIFY_E__MAX - NOTIFY_E__BASE] = {
     [0] = {"ok", "success"},
-    [NOTIFY_E_HEADER_INJECTION - NOTIFY_E__BASE] = {"header_injection",
-                                                    "a header value holds a line break"},
+    [NOTIFY_E_HEADER_INJECTION -
+        NOTIFY_E__BASE] = {"header_injection", "a header value holds a line break"},
     [NOTIFY_E_BAD_ADDRESS - NOTIFY_E__BASE] = {"bad_address", "not an acceptable e-mail address"},
     [NOTIFY_E_BAD_UTF8 - NOTIFY_E__BASE] = {"bad_utf8", "the text is not valid UTF-8"},
     [NOTIFY_E_TOO_LARGE - NOTIFY_E__BASE] = {"too_large", "the mail is over its size limit"},
     [NOTIFY_E_INVALID - NOTIFY_E__BASE] = {"invalid", "a missing or malformed argument"},
-    [NOTIFY_E_NO_TEMPLATE - NOTIFY_E__BASE] = {"no_template",
-                                               "no translation for this notification"},
-    [NOTIFY_E_NO_SPACE - NOTIFY_E__BASE] = {"no_space",
-                                            "the result does not fit the output buffer"},
+    [NOTIFY_E_NO_TEMPLATE -
+        NOTIFY_E__BASE] = {"no_template", "no translation for this notification"},
+    [NOTIFY_E_NO_SPACE -
+        NOTIFY_E__BASE] = {"no_space", "the result does not fit the output buffer"},
     [NOTIFY_E_NOMEM - NOTIFY_E__BASE] = {"out_of_memory", "out of memory"},
     [NOTIFY_E_IO - NOTIFY_E__BASE] = {"io_error", "the mail could not be written"},
     [NOTIFY_E_SMTP - NOTIFY_E__BASE] = {"smtp_failed", "SMTP delivery failed; will retry"},
@@ -268,8 +268,8 @@ static void put_qp_line(struct obuf *b, const char *line, size_t len)
     size_t col = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)line[i];
-        bool literal = (c >= 33 && c <= 126 && c != '=') ||
-                       ((c == ' ' || c == '\t') && i + 1 < len);
+        bool literal =
+            (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && i + 1 < len);
         size_t tl = literal ? 1 : 3;
         if (col + tl > 75) {
             ob_put(b, "=\r\n", 3);
@@ -341,9 +341,8 @@ static void put_date(struct obuf *b, int64_t t)
         b->err = b->err ? b->err : -NOTIFY_E_INVALID;
         return;
     }
-    snprintf(line, sizeof line, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-             days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-             tm.tm_min, tm.tm_sec);
+    snprintf(line, sizeof line, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
+             tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     ob_puts(b, line);
 }
 
@@ -514,8 +513,8 @@ static void substitute(struct obuf *b, const char *text, const struct subst *var
 }
 
 int mail_status_text(const struct i18n *i, const char *lang, const char *status,
-                     const char *reference, int64_t deadline_at, char *subject,
-                     size_t subject_cap, char **body)
+                     const char *reference, int64_t deadline_at, char *subject, size_t subject_cap,
+                     char **body)
 {
     if (!i || !status || !reference || !subject || subject_cap == 0 || !body)
         return -NOTIFY_E_INVALID;

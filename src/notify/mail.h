@@ -43,9 +43,9 @@ const char *notify_err_code(int err);
 /* English message for people and logs; never NULL. */
 const char *notify_err_message(int err);
 
-#define MAIL_ADDR_MAX 254         /* bytes of an address (RFC 5321 path limit) */
-#define MAIL_NAME_MAX 128         /* bytes of a display name */
-#define MAIL_SUBJECT_MAX 255      /* bytes of a subject (UTF-8) */
+#define MAIL_ADDR_MAX 254    /* bytes of an address (RFC 5321 path limit) */
+#define MAIL_NAME_MAX 128    /* bytes of a display name */
+#define MAIL_SUBJECT_MAX 255 /* bytes of a subject (UTF-8) */
 #define MAIL_BODY_MAX (64u * 1024u)
 #define MAIL_MESSAGE_MAX (512u * 1024u) /* bytes of a composed message */
 
@@ -101,7 +101,7 @@ bool mail_status_notifies(const char *status);
  * -NOTIFY_E_NO_SPACE (subject over subject_cap), -NOTIFY_E_TOO_LARGE,
  * -NOTIFY_E_INVALID, -NOTIFY_E_NOMEM. */
 int mail_status_text(const struct i18n *i, const char *lang, const char *status,
-                     const char *reference, int64_t deadline_at, char *subject,
-                     size_t subject_cap, char **body);
+                     const char *reference, int64_t deadline_at, char *subject, size_t subject_cap,
+                     char **body);
 
 #endif

@@ -36,7 +36,7 @@ void outbox_config_default(struct outbox_config *c, const char *data_dir)
 }
 
 __attribute__((format(printf, 4, 5))) static int cfg_fail(char *err, size_t cap, const char *key,
-                                                         const char *fmt, ...)
+                                                          const char *fmt, ...)
 {
     if (err && cap) {
         int n = snprintf(err, cap, "%s: ", key);
@@ -69,6 +69,9 @@ int outbox_config_check(const struct outbox_config *c, char *err, size_t cap)
         return cfg_fail(err, cap, "smtp_timeout_s", "must be 1 to 600");
     if (mail_check_address(c->from_addr) != 0)
         return cfg_fail(err, cap, "from_addr", "not an e-mail address");
+    char enc[1024];
+    if (c->from_name[0] && mail_encode_header_text(c->from_name, enc, sizeof enc) != 0)
+        return cfg_fail(err, cap, "from_name", "must be UTF-8 text without line breaks");
     if (c->cte < 0 || c->cte >= MAIL_CTE__MAX)
         return cfg_fail(err, cap, "cte", "unknown body encoding");
     if (c->poll_s < 1 || c->poll_s > 3600)
@@ -129,8 +132,8 @@ int outbox_mail_for_status(const struct i18n *i, const struct store_app *app, co
         snprintf(out->to, sizeof out->to, "%s", email);
         snprintf(out->reference, sizeof out->reference, "%s", app->reference);
         snprintf(out->status, sizeof out->status, "pending");
-        rc = mail_status_text(i, app->lang, status, app->reference, app->deadline_at,
-                              out->subject, sizeof out->subject, &out->body);
+        rc = mail_status_text(i, app->lang, status, app->reference, app->deadline_at, out->subject,
+                              sizeof out->subject, &out->body);
     }
     json_decref(fields);
     if (rc) {
@@ -143,7 +146,7 @@ int outbox_mail_for_status(const struct i18n *i, const struct store_app *app, co
 /* ---- delivery ---------------------------------------------------------------- */
 
 __attribute__((format(printf, 2, 3))) static void log_line(const struct outbox_config *c,
-                                                          const char *fmt, ...)
+                                                           const char *fmt, ...)
 {
     if (!c->log)
         return;

@@ -35,18 +35,18 @@ extern const char *const outbox_transport_names[OUTBOX_TRANSPORT__MAX]; /* "file
 
 struct outbox_config {
     enum outbox_transport transport;
-    char dir[OUTBOX_PATH_MAX];   /* file: where the .eml files go, e.g. "var/outbox" */
+    char dir[OUTBOX_PATH_MAX];      /* file: where the .eml files go, e.g. "var/outbox" */
     char smtp_url[OUTBOX_PATH_MAX]; /* smtp: "smtp://host:587" or "smtps://host:465" */
-    char smtp_username[128];     /* "" for no login */
+    char smtp_username[128];        /* "" for no login */
     char smtp_password[128];
-    bool smtp_starttls;          /* smtp://: require STARTTLS */
-    int smtp_timeout_s;          /* one SMTP transaction; default 30 */
+    bool smtp_starttls;                /* smtp://: require STARTTLS */
+    int smtp_timeout_s;                /* one SMTP transaction; default 30 */
     char from_addr[MAIL_ADDR_MAX + 1]; /* envelope and From: address */
     char from_name[MAIL_NAME_MAX + 1]; /* From: display name, may be "" */
-    enum mail_cte cte;           /* body encoding; default quoted-printable */
-    int poll_s;                  /* seconds between looks at the outbox; default 10 */
-    int batch;                   /* at most this many mails per look; default 50 */
-    int max_attempts;            /* then failed for good; default 6 */
+    enum mail_cte cte;                 /* body encoding; default quoted-printable */
+    int poll_s;                        /* seconds between looks at the outbox; default 10 */
+    int batch;                         /* at most this many mails per look; default 50 */
+    int max_attempts;                  /* then failed for good; default 6 */
     int backoff_s[OUTBOX_BACKOFF_MAX]; /* wait after attempt k (the last repeats) */
     int n_backoff;
     /* Optional: a clock (tests) and a log line sink (serve); NULL = time()

@@ -23,8 +23,8 @@ struct mail_transport_ops {
     /* Delivers msg (len bytes, CRLF line ends).  0, or a negative
      * notify_err with a reason for logs in err: -NOTIFY_E_REJECTED when
      * retrying cannot help, any other code when a later retry may. */
-    int (*send)(void *ctx, const struct mail_envelope *env, const char *msg, size_t len,
-                char *err, size_t err_cap);
+    int (*send)(void *ctx, const struct mail_envelope *env, const char *msg, size_t len, char *err,
+                size_t err_cap);
     void (*free)(void *ctx); /* may be NULL */
 };
 
@@ -52,9 +52,9 @@ struct smtp_options {
     const char *url;      /* "smtp://host:port" or "smtps://host:port" */
     const char *username; /* NULL or "": no login */
     const char *password;
-    bool starttls;        /* smtp://: require STARTTLS (fail rather than send in clear) */
-    bool insecure;        /* tests only: skip TLS certificate checks */
-    long timeout_s;       /* whole transaction; default 30 */
+    bool starttls;          /* smtp://: require STARTTLS (fail rather than send in clear) */
+    bool insecure;          /* tests only: skip TLS certificate checks */
+    long timeout_s;         /* whole transaction; default 30 */
     long connect_timeout_s; /* default 10 */
 };
 

@@ -32,8 +32,8 @@
 #define PHOTO_H (45.0 * MM)
 #define PHOTO_MAX_PX 600 /* long side of the embedded photo (about 340 dpi) */
 #define PHOTO_QUALITY 90
-#define SEAL_SIDE (40.0 * MM) /* the symbol with its quiet zone */
-#define SEAL_QUIET 2          /* modules of white around the symbol */
+#define SEAL_SIDE (40.0 * MM)        /* the symbol with its quiet zone, about */
+#define SEAL_QUIET 2                 /* modules of white around the symbol */
 #define MRZ_PITCH (25.4 * MM / 10.0) /* ICAO: 10 characters per inch */
 #define LABEL_COL_W (62.0 * MM)
 #define COL_GAP (4.0 * MM)
@@ -46,7 +46,7 @@
 /* The languages printed beside English. */
 struct pdf_lang {
     const char *code;
-    const char *font; /* family list for the local texts */
+    const char *font;  /* family list for the local texts */
     double size_boost; /* Nastaliq reads small: its texts get this factor */
     bool rtl;
 };
@@ -54,7 +54,7 @@ struct pdf_lang {
 static const struct pdf_lang pdf_langs[] = {
     {"en", FONT_LATIN, 1.0, false},
     {"az", FONT_LATIN, 1.0, false},
-    {"ur", "Noto Naskh Arabic, Noto Sans", 1.0, true},
+    {"ur", "Noto Naskh Arabic, Noto Sans", 1.1, true},
 };
 
 /* Colours (RGB 0..1). */
@@ -120,10 +120,9 @@ static int check_input(const struct visa_pdf_input *in, const struct pdf_lang **
         (rc = check_text(in->title_en, VISA_PDF_MAX_TEXT, true, false)) < 0 ||
         (rc = check_text(in->verify_note_en, VISA_PDF_MAX_NOTE, false, true)) < 0)
         return rc;
-    if (local &&
-        ((rc = check_text(in->state_name_local, VISA_PDF_MAX_TEXT, false, false)) < 0 ||
-         (rc = check_text(in->title_local, VISA_PDF_MAX_TEXT, false, false)) < 0 ||
-         (rc = check_text(in->verify_note_local, VISA_PDF_MAX_NOTE, false, true)) < 0))
+    if (local && ((rc = check_text(in->state_name_local, VISA_PDF_MAX_TEXT, false, false)) < 0 ||
+                  (rc = check_text(in->title_local, VISA_PDF_MAX_TEXT, false, false)) < 0 ||
+                  (rc = check_text(in->verify_note_local, VISA_PDF_MAX_NOTE, false, true)) < 0))
         return rc;
     if (in->n_rows > VISA_PDF_MAX_ROWS)
         return -RENDER_E_BAD_INPUT;
@@ -492,9 +491,9 @@ static double table(const struct page *pg, double y0, double k, bool draw)
         if (hl < 0)
             return -1;
         if (pg->local) {
-            double hll = side ? put_text(pg, r->label_local, &s_label_l, rx, y + pad, rw, draw)
-                              : put_text(pg, r->label_local, &s_label_l, lx, y + pad + hl, lw,
-                                         draw);
+            double hll = side
+                             ? put_text(pg, r->label_local, &s_label_l, rx, y + pad, rw, draw)
+                             : put_text(pg, r->label_local, &s_label_l, lx, y + pad + hl, lw, draw);
             if (hll < 0)
                 return -1;
             if (side)
@@ -512,16 +511,46 @@ static double table(const struct page *pg, double y0, double k, bool draw)
     return y - y0;
 }
 
-/* The seal: a white square of SEAL_SIDE with the symbol's modules as
- * filled rectangles (runs of dark modules in a row merged, so that no
- * hairline seams show between neighbours). */
-static void draw_seal(cairo_t *cr, const struct dm_matrix *m, double x, double y)
+/* The seal's geometry: modules are a whole number of 1/150 inch (so that
+ * 150, 300 and 600 dpi printers and rasterisers put every module edge on a
+ * pixel edge: no grey seams, no modules of uneven width), as close to
+ * SEAL_SIDE overall as that allows without going 10 % over it. */
+struct seal_box {
+    double x, y, module, side;
+};
+
+#define SEAL_GRID (72.0 / 150.0)
+
+static double snap(double v)
 {
-    double mod = SEAL_SIDE / (m->size + 2 * SEAL_QUIET);
+    return floor(v / SEAL_GRID) * SEAL_GRID;
+}
+
+static struct seal_box seal_box(const struct dm_matrix *m, double x, double bottom)
+{
+    int modules = m->size + 2 * SEAL_QUIET;
+    double units = round(SEAL_SIDE / modules / SEAL_GRID);
+    if (units * SEAL_GRID * modules > SEAL_SIDE * 1.1)
+        units = floor(SEAL_SIDE / modules / SEAL_GRID);
+    if (units < 1)
+        units = 1;
+    struct seal_box b;
+    b.module = units * SEAL_GRID;
+    b.side = b.module * modules;
+    b.x = snap(x);
+    b.y = snap(bottom - b.side);
+    return b;
+}
+
+/* The seal: a white square with the symbol's modules as filled rectangles
+ * (runs of dark modules in a row merged, so that no hairline seams show
+ * between neighbours) and a thin grey frame just outside the quiet zone. */
+static void draw_seal(cairo_t *cr, const struct dm_matrix *m, const struct seal_box *b)
+{
     cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x, y, SEAL_SIDE, SEAL_SIDE);
+    cairo_rectangle(cr, b->x, b->y, b->side, b->side);
     cairo_fill(cr);
-    double ox = x + SEAL_QUIET * mod, oy = y + SEAL_QUIET * mod;
+    double ox = b->x + SEAL_QUIET * b->module, oy = b->y + SEAL_QUIET * b->module;
     cairo_set_source_rgb(cr, 0, 0, 0);
     for (int r = 0; r < m->size; r++) {
         for (int c = 0; c < m->size;) {
@@ -532,12 +561,17 @@ static void draw_seal(cairo_t *cr, const struct dm_matrix *m, double x, double y
             int e = c;
             while (e < m->size && m->dark[r][e])
                 e++;
-            cairo_rectangle(cr, ox + c * mod, oy + r * mod, (e - c) * mod, mod);
+            cairo_rectangle(cr, ox + c * b->module, oy + r * b->module, (e - c) * b->module,
+                            b->module);
             c = e;
         }
     }
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     cairo_fill(cr);
+    cairo_set_source_rgb(cr, ink_rule[0], ink_rule[1], ink_rule[2]);
+    cairo_set_line_width(cr, 0.5);
+    cairo_rectangle(cr, b->x - 0.25, b->y - 0.25, b->side + 0.5, b->side + 0.5);
+    cairo_stroke(cr);
 }
 
 /* The size in points of family at which text (n monospaced characters)
@@ -629,14 +663,11 @@ static int draw_page(const struct page *pg, const struct dm_matrix *m, cairo_sur
     if (y_mrz < 0)
         return -RENDER_E_NO_MEMORY;
     hrule(cr, MARGIN, y_mrz - 1.0 * MM, CONTENT_W, 0.5, ink_rule);
-    double y_seal = y_mrz - 6.0 * MM - SEAL_SIDE;
-    draw_seal(cr, m, MARGIN, y_seal);
-    cairo_set_source_rgb(cr, ink_rule[0], ink_rule[1], ink_rule[2]);
-    cairo_set_line_width(cr, 0.5);
-    cairo_rectangle(cr, MARGIN, y_seal, SEAL_SIDE, SEAL_SIDE);
-    cairo_stroke(cr);
+    struct seal_box sb = seal_box(m, MARGIN, y_mrz - 6.0 * MM);
+    draw_seal(cr, m, &sb);
+    double y_seal = sb.y;
 
-    double nx = MARGIN + SEAL_SIDE + 6.0 * MM, nw = PAGE_W - MARGIN - nx, ny = y_seal, h;
+    double nx = sb.x + sb.side + 6.0 * MM, nw = PAGE_W - MARGIN - nx, ny = y_seal, h;
     struct text_style s_note = style(FONT_LATIN, 9, false, ink_text, 6, "en");
     struct text_style s_note_l = style(lf, 9 * pg->lang->size_boost, false, ink_text, 6, lc);
     if ((h = put_text(pg, in->verify_note_en, &s_note, nx, ny, nw, true)) < 0)

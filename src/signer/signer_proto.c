@@ -381,7 +381,7 @@ int signer_check_seal(const struct signer_identity *id, const uint8_t *tbs, size
         return refuse(SIGNER_E_TOO_LARGE, why, why_cap, "%s", "no room for the signature");
     struct vds_seal s;
     int rc = vds_decode(buf, total, &s);
-    if (rc == -ICAO_E_UNSUPPORTED_VERSION)
+    if (rc == -ICAO_E_UNSUPPORTED_VERSION && n >= 2) /* the version byte is the caller's */
         return refuse(SIGNER_E_BAD_VERSION, why, why_cap, "%s", "header version is not 4");
     if (rc < 0)
         return refuse(SIGNER_E_BAD_SEAL, why, why_cap, "seal does not decode: %s",

@@ -608,7 +608,13 @@ static int conn_open(const struct store *st, bool set_wal, struct conn **out)
         if (rc != SQLITE_OK)
             goto fail;
     }
-    rc = sqlite3_exec(c->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", NULL, NULL,
+    /* temp_store = MEMORY: statement journals and sorts never create files
+     * outside the database's directory (the web process's sandbox allows
+     * no others). */
+    rc = sqlite3_exec(c->db,
+                      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+                      "PRAGMA temp_store = MEMORY;",
+                      NULL, NULL,
                       NULL);
     /* Readers keep a small page cache each (the writer the default 2 MiB):
      * the pool may hold max_conns of them. */

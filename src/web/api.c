@@ -210,10 +210,9 @@ void api_create(struct http_request *r, struct http_response *w)
         json_decref(body);
         return;
     }
-    char token[48], hash[65], req_hash[65];
+    char token[48], req_hash[65];
     portal_access_token(p, in.reference, token);
     app_token_hash(token, in.token_hash);
-    (void)hash;
     snprintf(in.state, sizeof in.state, "%s", st->code);
     snprintf(in.visa_type, sizeof in.visa_type, "%s", vt->id);
     snprintf(in.track, sizeof in.track, "%.15s", tr->id);
@@ -239,7 +238,9 @@ void api_create(struct http_request *r, struct http_response *w)
         return;
     }
     portal_access_token(p, out.reference, token);
-    http_set_header(w, "Location", "/api/v1/applications/");
+    char location[64];
+    snprintf(location, sizeof location, "/api/v1/applications/%s", out.reference);
+    http_set_header(w, "Location", location);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:b}", "reference", out.reference, "access_token",
                           token, "status", out.status, "resume_url", "", "replayed", replayed);
     char resume[128];

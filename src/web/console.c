@@ -84,6 +84,11 @@ static void render(struct http_request *r, struct http_response *w, int status, 
     json_object_set_new(ctx, "page", json_string(page));
     json_object_set_new(ctx, "path", json_string(r->path));
     json_object_set_new(ctx, "console", json_true());
+    if (!json_object_get(ctx, "csrf")) { /* forms before sign-in: the cookie-bound token */
+        char csrf[48];
+        portal_csrf(p, r, w, csrf);
+        json_object_set_new(ctx, "csrf", json_string(csrf));
+    }
     if (tmpl_render(p->tmpl, "officer_layout", ctx, p->i18n, "en", &html, &len) < 0) {
         http_status(w, 500);
         http_append(w, "internal error", 14);

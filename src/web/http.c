@@ -1479,7 +1479,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
             return NULL;
         }
     }
-    if (cfg->access_log) {
+    if (cfg->access_log_file) {
+        s->log = cfg->access_log_file;
+    } else if (cfg->access_log) {
         if (strcmp(cfg->access_log, "-") == 0) {
             s->log = stdout;
         } else {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Limits (DESIGN.md "Limits"); every one is enforced with a clear error. */
 struct http_limits {
@@ -117,6 +118,8 @@ struct http_server_config {
     const char *static_dir;    /* served at /static/ (GET only, no listing), or NULL */
     bool secure_cookies;       /* false only for plain-HTTP development */
     const char *access_log;    /* file path, "-" for stdout, NULL for none */
+    FILE *access_log_file;     /* an already open log (e.g. opened before a sandbox);
+                                  takes precedence over access_log; not closed */
     unsigned requests_per_minute_per_ip; /* 0 = unlimited; over it: 429 rate_limited */
 };
 

@@ -272,7 +272,9 @@ void page_start(struct http_request *r, struct http_response *w)
         message(r, w, 404, "notfound.title", "notfound.text");
         return;
     }
-    if (!http_form_ok(r) || !portal_csrf_ok(p, r)) {
+    if (!http_form_ok(r))
+        return; /* the HTTP layer has answered (400/413) */
+    if (!portal_csrf_ok(p, r)) {
         message(r, w, 403, "csrf.title", "csrf.text");
         return;
     }
@@ -488,7 +490,9 @@ void page_step_post(struct http_request *r, struct http_response *w)
     int step = step_from_name(r->params[1]);
     if (step < 0) {
         message(r, w, 404, "notfound.title", "notfound.text");
-    } else if (!http_form_ok(r) || !portal_csrf_ok(p, r)) {
+    } else if (!http_form_ok(r)) {
+        /* the HTTP layer has answered (400/413) */
+    } else if (!portal_csrf_ok(p, r)) {
         message(r, w, 403, "csrf.title", "csrf.text");
     } else if (a.status != APP_DRAFT && a.status != APP_INFO_REQUESTED) {
         message(r, w, 409, "locked.title", "locked.text");
@@ -697,10 +701,22 @@ static json_t *summary_json(const struct portal *p, const struct portal_app *a, 
         for (int f = 0; f < F__MAX; f++) {
             if ((int)app_fields[f].step != s || !a->vals.v[f][0])
                 continue;
-            char key[64];
+            char key[64], vkey[64];
             snprintf(key, sizeof key, "field.%s", app_fields[f].name);
+            /* Coded values read as words in the page's language. */
+            const char *value = a->vals.v[f];
+            if (app_fields[f].validator == V_SEX)
+                snprintf(vkey, sizeof vkey, "field.sex.%s", value);
+            else if (app_fields[f].validator == V_COUNTRY)
+                snprintf(vkey, sizeof vkey, "country.%s", value);
+            else if (app_fields[f].validator == V_YES)
+                snprintf(vkey, sizeof vkey, "form.yes");
+            else
+                vkey[0] = '\0';
+            if (vkey[0] && i18n_get(p->i18n, lang, vkey))
+                value = i18n_get(p->i18n, lang, vkey);
             json_array_append_new(rows, json_pack("{s:s, s:s}", "label", tr(p, lang, key),
-                                                  "value", a->vals.v[f]));
+                                                  "value", value));
         }
         char key[48], href[96];
         snprintf(key, sizeof key, "step.%s", app_step_names[s]);
@@ -801,6 +817,21 @@ void page_pay_get(struct http_request *r, struct http_response *w)
     portal_app_clear(&a);
 }
 
+/* A pending payment may be another request's charge in flight (a double
+ * click): wait up to 3 s for it to finish.  True when it succeeded. */
+static bool wait_for_payment(const struct portal *p, struct store_payment *pay)
+{
+    char id[STORE_ID_MAX];
+    snprintf(id, sizeof id, "%s", pay->payment_id);
+    for (int i = 0; i < 30 && pay->status == PAY_PENDING; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (store_payment_get(p->store, id, pay) != 0)
+            return false;
+    }
+    return pay->status == PAY_SUCCEEDED;
+}
+
 void page_pay_post(struct http_request *r, struct http_response *w)
 {
     struct portal *p = r->app;
@@ -812,7 +843,8 @@ void page_pay_post(struct http_request *r, struct http_response *w)
     char idem[80];
     snprintf(idem, sizeof idem, "form-%.64s", nonce ? nonce : "");
     if (!http_form_ok(r) || !portal_csrf_ok(p, r) || !nonce || strlen(nonce) != 32) {
-        message(r, w, 403, "csrf.title", "csrf.text");
+        if (http_form_ok(r))
+            message(r, w, 403, "csrf.title", "csrf.text");
         portal_app_clear(&a);
         return;
     }
@@ -830,6 +862,8 @@ void page_pay_post(struct http_request *r, struct http_response *w)
         pay_page(r, w, rc, &a, lang, key, false);
     } else if (pay.status == PAY_SUCCEEDED) {
         http_redirect(w, loc);
+    } else if (pay.status == PAY_PENDING && wait_for_payment(p, &pay)) {
+        http_redirect(w, loc); /* a double click: the first request's charge succeeded */
     } else if (pay.status == PAY_PENDING) {
         pay_page(r, w, 202, &a, lang, "pay.pending", true);
     } else {
@@ -897,7 +931,9 @@ void page_resubmit(struct http_request *r, struct http_response *w)
     char loc[96];
     snprintf(loc, sizeof loc, "/a/%s/done", a.row.reference);
     struct app_errors missing = {0};
-    if (!http_form_ok(r) || !portal_csrf_ok(p, r)) {
+    if (!http_form_ok(r)) {
+        /* the HTTP layer has answered (400/413) */
+    } else if (!portal_csrf_ok(p, r)) {
         message(r, w, 403, "csrf.title", "csrf.text");
     } else if (a.status != APP_INFO_REQUESTED) {
         http_redirect(w, loc);
@@ -940,7 +976,9 @@ void page_status_post(struct http_request *r, struct http_response *w)
 {
     struct portal *p = r->app;
     const char *lang = page_lang(r);
-    if (!http_form_ok(r) || !portal_csrf_ok(p, r)) {
+    if (!http_form_ok(r))
+        return; /* the HTTP layer has answered (400/413) */
+    if (!portal_csrf_ok(p, r)) {
         message(r, w, 403, "csrf.title", "csrf.text");
         return;
     }

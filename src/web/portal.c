@@ -305,13 +305,9 @@ int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_ke
                struct store_payment *pay, const char **code, const char **message)
 {
     *code = *message = NULL;
-    if (a->status != APP_DRAFT) {
-        *code = "already_submitted";
-        *message = "this application has already been paid and submitted";
-        return 409;
-    }
+    bool draft = a->status == APP_DRAFT;
     struct app_errors errs = {0};
-    if (!portal_app_ready(p, a, now, &errs)) {
+    if (draft && !portal_app_ready(p, a, now, &errs)) {
         *code = "incomplete";
         *message = "the application is not complete";
         return 422;
@@ -334,6 +330,11 @@ int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_ke
     }
     if (replayed)
         return 0; /* a retry never charges again: report what we know */
+    if (!draft) {
+        *code = "already_submitted";
+        *message = "this application has already been paid and submitted";
+        return 409;
+    }
     struct pay_charge ch = {pay->payment_id, pay->amount_minor, pay->currency, card, expiry, cvc};
     struct pay_outcome out;
     if (p->pay->charge(&ch, &out) < 0) {

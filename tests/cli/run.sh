@@ -12,9 +12,13 @@ TMP=$(mktemp -d); export TMP
 trap 'rm -rf "$TMP"' EXIT
 pass=0 fail=0
 t() { # t NAME: runs function NAME in a subshell with errexit
-  local name=$1 out
-  if out=$( set -e; "$name" 2>&1 ); then pass=$((pass + 1))
-  else fail=$((fail + 1)); echo "FAIL $name"; echo "$out" | sed 's/^/    /' | tail -n 20; fi
+  # Not inside an `if`: bash ignores errexit in a condition's whole subshell,
+  # which would let every check but the last one fail silently.
+  local name=$1 out rc
+  out=$( set -e; "$name" 2>&1 )
+  rc=$?
+  if [ "$rc" -eq 0 ]; then pass=$((pass + 1))
+  else fail=$((fail + 1)); echo "FAIL $name (exit $rc)"; echo "$out" | sed 's/^/    /' | tail -n 20; fi
 }
 # expect_exit CODE CMD...: the command must exit with CODE
 expect_exit() {

@@ -14,15 +14,15 @@ admin_create_user_prints_a_one_time_enrolment_link() {
   link=$(grep '/officer/enrol' <<<"$out")
   [[ $link =~ ^http://127\.0\.0\.1:8080/officer/enrol\?t=[A-Za-z0-9_-]{43}$ ]]
   tok=${link##*t=}
-  row=$(sqlite3 "$d/evisa.db" \
+  row=$(sqlite3 "$d/db/evisa.db" \
     "select email, state, role, enrolled, password_hash, totp_secret from users")
   [ "$row" = "aysel.quliyeva@mfa.gov.az|AZE|officer|0||" ]
   # Only the token's SHA-256 is stored, never the token.
   hash=$(printf %s "$tok" | sha256sum | cut -d' ' -f1)
-  dump=$(sqlite3 "$d/evisa.db" .dump)
+  dump=$(sqlite3 "$d/db/evisa.db" .dump)
   grep -q "$hash" <<<"$dump"
   if grep -q -- "$tok" <<<"$dump"; then echo "the token is stored"; return 1; fi
-  sqlite3 "$d/evisa.db" "select action from audit" | grep -qx user_created
+  sqlite3 "$d/db/evisa.db" "select action from audit" | grep -qx user_created
 }
 
 admin_create_user_takes_role_and_base_url() {
@@ -30,10 +30,10 @@ admin_create_user_takes_role_and_base_url() {
   out=$($EVISA admin create-user --state=PAK --role supervisor --email s@mofa.gov.pk \
     --data "$d" --base-url https://visa.example.org/)
   grep -Eq '^https://visa\.example\.org/officer/enrol\?t=[A-Za-z0-9_-]{43}$' <<<"$out"
-  [ "$(sqlite3 "$d/evisa.db" "select state, role from users")" = "PAK|supervisor" ]
+  [ "$(sqlite3 "$d/db/evisa.db" "select state, role from users")" = "PAK|supervisor" ]
   $EVISA admin create-user --state PAK --role administrator --email a@mofa.gov.pk --data "$d" \
     >/dev/null
-  [ "$(sqlite3 "$d/evisa.db" "select count(*) from users where role='administrator'")" = 1 ]
+  [ "$(sqlite3 "$d/db/evisa.db" "select count(*) from users where role='administrator'")" = 1 ]
 }
 
 admin_create_user_refuses_an_existing_email() {
@@ -42,14 +42,14 @@ admin_create_user_refuses_an_existing_email() {
   expect_exit 1 $EVISA admin create-user --state PAK --role officer --email DUP@mfa.gov.az \
     --data "$d" 2>"$TMP/admin-dup.err"
   grep -q '^evisa: exists: ' "$TMP/admin-dup.err"
-  [ "$(sqlite3 "$d/evisa.db" "select count(*) from users")" = 1 ]
+  [ "$(sqlite3 "$d/db/evisa.db" "select count(*) from users")" = 1 ]
 }
 
 admin_create_user_rejects_an_unknown_role() {
   expect_exit 64 $EVISA admin create-user --state AZE --role consul --email r@mfa.gov.az \
     --data "$TMP/admin-role" 2>"$TMP/admin-role.err"
   grep -q '^evisa: bad_role: ' "$TMP/admin-role.err"
-  [ ! -e "$TMP/admin-role/evisa.db" ]
+  [ ! -e "$TMP/admin-role/db/evisa.db" ]
 }
 
 admin_create_user_rejects_a_state_without_policy() {
@@ -123,7 +123,7 @@ admin_audit_verify_reports_an_intact_chain() {
   $EVISA admin create-user --state AZE --role officer --email a1@mfa.gov.az --data "$d" >/dev/null
   $EVISA admin create-user --state AZE --role supervisor --email a2@mfa.gov.az --data "$d" \
     >/dev/null
-  n=$(sqlite3 "$d/evisa.db" "select count(*) from audit")
+  n=$(sqlite3 "$d/db/evisa.db" "select count(*) from audit")
   [ "$($EVISA admin audit verify --data "$d")" = "audit: $n entries, chain intact" ]
 }
 
@@ -135,11 +135,11 @@ admin_audit_verify_finds_a_tampered_entry() {
   done
   $EVISA admin audit verify --data "$d" >/dev/null
   # The append-only trigger refuses the update...
-  if sqlite3 "$d/evisa.db" "update audit set actor='nobody' where seq=2" 2>/dev/null; then
+  if sqlite3 "$d/db/evisa.db" "update audit set actor='nobody' where seq=2" 2>/dev/null; then
     echo "the audit trigger let an update through"; return 1
   fi
   # ...so an attacker with the file drops it first.
-  sqlite3 "$d/evisa.db" "drop trigger audit_no_update;
+  sqlite3 "$d/db/evisa.db" "drop trigger audit_no_update;
     update audit set actor='nobody' where seq=2"
   expect_exit 1 $EVISA admin audit verify --data "$d" >"$TMP/admin-tamper.out"
   [ "$(cat "$TMP/admin-tamper.out")" = "audit: chain broken at entry 2" ]

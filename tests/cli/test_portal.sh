@@ -106,7 +106,7 @@ portal_full_journey_declined_then_paid_exactly_once() {
   out=$(api PATCH "/api/v1/applications/$ref" "${auth[@]}" -H 'Content-Type: application/json' \
         -d "{\"fields\":$(fields_for_trip)}")
   [ "$(code "$out")" = 200 ] || { echo "$out"; return 1; }
-  [ "$(body "$out" | jq -r .mrz_name.field)" = "KHAN<<IMRAN<AHMED<<<<<<<<<<<<<<<<<<<<<<<" ]
+  [ "$(body "$out" | jq -r .mrz_name.field)" = "KHAN<<IMRAN<AHMED<<<<<<<<<<<<<<<<<<<<<<" ]
   [ "$(body "$out" | jq -r '.missing | map(.field) | join(",")')" = passport_page ]
   [ "$(code "$(api POST "/api/v1/applications/$ref/submit" "${auth[@]}")")" = 422 ]
   "$IMG" 900 630 "$TMP/page.jpg"
@@ -124,7 +124,7 @@ portal_full_journey_declined_then_paid_exactly_once() {
   [ "$(body "$again" | jq -r .payment_id)" = "$(body "$out" | jq -r .payment_id)" ]
   other=$(pay "pay-three-$ref" 4242424242424242) # a new attempt after paying
   [ "$(code "$other")" = 409 ]
-  [ "$(sqlite3 "$PDATA/evisa.db" "select count(*) from payments where reference='$ref' and status='succeeded'")" = 1 ]
+  [ "$(sqlite3 "$PDATA/db/evisa.db" "select count(*) from payments where reference='$ref' and status='succeeded'")" = 1 ]
   out=$(api GET "/api/v1/applications/$ref" "${auth[@]}")
   [ "$(body "$out" | jq -r .status)" = submitted ] && body "$out" | jq -e '.deadline_at > 0' >/dev/null
   out=$(api GET "/api/v1/status?reference=$ref&passport_number=ab1234567&date_of_birth=1979-10-03")
@@ -149,8 +149,8 @@ portal_uploads_are_checked_and_reencoded() {
   head -c $((5 * 1024 * 1024 + 10)) /dev/zero >"$TMP/big.bin"
   [ "$(code "$(put photo "$TMP/big.bin")")" = 413 ]
   # The stored copy is our own JPEG, not the uploaded bytes.
-  sqlite3 "$PDATA/evisa.db" "select hex(data) from uploads where reference='$ref' and kind='photo'" | head -c 8 | grep -q '^FFD8'
-  [ "$(sqlite3 "$PDATA/evisa.db" "select length(data) from uploads where reference='$ref'")" != "$(stat -c %s "$TMP/face.jpg")" ]
+  sqlite3 "$PDATA/db/evisa.db" "select hex(data) from uploads where reference='$ref' and kind='photo'" | head -c 8 | grep -q '^FFD8'
+  [ "$(sqlite3 "$PDATA/db/evisa.db" "select length(data) from uploads where reference='$ref'")" != "$(stat -c %s "$TMP/face.jpg")" ]
 }
 t portal_uploads_are_checked_and_reencoded
 
@@ -165,7 +165,7 @@ portal_payment_callbacks_are_signed_and_applied_once() {
   [ "$(code "$out")" = 202 ] && [ "$(body "$out" | jq -r .status)" = pending ]
   pid=$(body "$out" | jq -r .payment_id)
   cb="{\"payment_id\":\"$pid\",\"result\":\"succeeded\",\"provider_ref\":\"late-1\",\"decline_code\":\"\"}"
-  key=$(od -An -tx1 -v "$PDATA/keys/payment-test.secret" | tr -d ' \n')
+  key=$(od -An -tx1 -v "$PDATA/secrets/payment-test.secret" | tr -d ' \n')
   sig=$(printf '%s' "$cb" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -r | cut -d' ' -f1)
   bad=$(api POST /api/v1/payments/callback -H "X-Evisa-Signature: ${sig%?}0" -d "$cb")
   [ "$(code "$bad")" = 401 ]

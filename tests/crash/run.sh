@@ -33,7 +33,7 @@ fail() {
   echo "0 passed, 1 failed"
   exit 1
 }
-sql() { sqlite3 -batch "$TMP/data/evisa.db" "$@"; }
+sql() { sqlite3 -batch "$TMP/data/db/evisa.db" "$@"; }
 get() { awk -v k="$1" '$1 == k {print $2}' <<<"$2"; }
 
 cat >"$TMP/server.json" <<EOF

@@ -5,7 +5,7 @@
 // by build/tools/mkimage, full-page screenshots into tests/artifacts/e2e/, and
 // a small JSON API client for setting up data quickly.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,8 @@ export async function startServer() {
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
+    const fail = reject;
+    reject = (e) => { if (proc.exitCode === null) proc.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); fail(e); };
     let out = '';
     const timer = setTimeout(() => reject(new Error(`evisa serve did not start:\n${out}\n${stderr}`)), 20000);
     proc.stdout.on('data', (d) => {
@@ -76,6 +78,7 @@ export async function startServer() {
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`evisa serve exited ${code}:\n${stderr}`)); });
+    proc.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${EVISA}: ${e.message}`)); });
   });
   proc.stdout.resume();
   return {
@@ -97,8 +100,9 @@ export async function startServer() {
 
 /** One value from the server's store (read-only sqlite3, WAL-safe). */
 export function sql(server, query) {
-  return execFileSync('sqlite3', ['-readonly', join(server.dataDir, 'evisa.db'), query],
-    { encoding: 'utf8' }).trim();
+  const db = ['db/evisa.db', 'evisa.db'].map((f) => join(server.dataDir, f)).find((f) => existsSync(f));
+  assert.ok(db, `no store under ${server.dataDir}`);
+  return execFileSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' }).trim();
 }
 
 // ---- the browser -------------------------------------------------------------

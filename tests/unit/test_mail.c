@@ -559,17 +559,18 @@ static struct i18n *small_catalogs(const char *en, const char *az)
     return i;
 }
 
-static const char en_po[] = "msgid \"status.submitted\"\nmsgstr \"Submitted\"\n\n"
-                            "msgid \"mail.submitted.subject\"\n"
-                            "msgstr \"Application {reference} received\"\n\n"
-                            "msgid \"mail.submitted.body\"\n"
-                            "msgstr \"Ref {reference}, status {status}, by {deadline}. {other} {\"\n\n"
-                            "msgid \"mail.refused.subject\"\nmsgstr \"Line\\nbreak {reference}\"\n\n"
-                            "msgid \"mail.refused.body\"\nmsgstr \"x\"\n\n"
-                            "msgid \"mail.revoked.subject\"\nmsgstr \"{reference}{reference}"
-                            "{reference}{reference}{reference}{reference}{reference}\"\n\n"
-                            "msgid \"mail.revoked.body\"\nmsgstr \"x\"\n\n"
-                            "msgid \"mail.approved.subject\"\nmsgstr \"Approved\"\n";
+static const char en_po[] =
+    "msgid \"status.submitted\"\nmsgstr \"Submitted\"\n\n"
+    "msgid \"mail.submitted.subject\"\n"
+    "msgstr \"Application {reference} received\"\n\n"
+    "msgid \"mail.submitted.body\"\n"
+    "msgstr \"Ref {reference}, status {status}, by {deadline}. {other} {\"\n\n"
+    "msgid \"mail.refused.subject\"\nmsgstr \"Line\\nbreak {reference}\"\n\n"
+    "msgid \"mail.refused.body\"\nmsgstr \"x\"\n\n"
+    "msgid \"mail.revoked.subject\"\nmsgstr \"{reference}{reference}"
+    "{reference}{reference}{reference}{reference}{reference}\"\n\n"
+    "msgid \"mail.revoked.body\"\nmsgstr \"x\"\n\n"
+    "msgid \"mail.approved.subject\"\nmsgstr \"Approved\"\n";
 static const char az_po[] = "msgid \"status.submitted\"\nmsgstr \"Göndərilib\"\n\n"
                             "msgid \"mail.submitted.subject\"\n"
                             "msgstr \"{reference} qəbul edildi\"\n";
@@ -661,8 +662,8 @@ TEST(mail_status_text_exists_in_en_az_ur)
         char en_subject[256] = "";
         for (size_t l = 0; l < 3; l++) {
             char subject[256], *body = NULL;
-            int rc = mail_status_text(i, langs[l], statuses[s], "AZE-7K3Q-22", 1772366400,
-                                      subject, sizeof subject, &body);
+            int rc = mail_status_text(i, langs[l], statuses[s], "AZE-7K3Q-22", 1772366400, subject,
+                                      sizeof subject, &body);
             CHECK_CTX(rc == 0, statuses[s]);
             if (rc)
                 continue;

@@ -103,8 +103,7 @@ static char *run(const char *cmd)
 }
 
 /* Write pdf to DIR/name.pdf and return that path in buf. */
-static const char *save_pdf(const uint8_t *pdf, size_t len, const char *name, char *buf,
-                            size_t cap)
+static const char *save_pdf(const uint8_t *pdf, size_t len, const char *name, char *buf, size_t cap)
 {
     char dir[512];
     if (test_tmpdir(dir, sizeof dir) == NULL)
@@ -272,13 +271,18 @@ TEST(visa_pdf_embeds_every_font)
     free(out);
 }
 
-/* Rasterise pdf with pdftoppm at dpi; returns the PNG bytes (malloc'd). */
-static uint8_t *rasterise(const uint8_t *pdf, size_t len, int dpi, size_t *png_len)
+/* Rasterise pdf with pdftoppm at dpi; returns the PNG bytes (malloc'd).
+ * crop: only the lower half of the page (where the seal is). */
+static uint8_t *rasterise(const uint8_t *pdf, size_t len, int dpi, bool crop, size_t *png_len)
 {
-    char path[600], cmd[1600];
+    char path[600], cmd[1600], area[128] = "";
     if (save_pdf(pdf, len, "page", path, sizeof path) == NULL)
         return NULL;
-    snprintf(cmd, sizeof cmd, "pdftoppm -r %d -png -singlefile '%s' '%s.r' 2>&1", dpi, path, path);
+    if (crop) /* A4 is 8.27 x 11.69 inches */
+        snprintf(area, sizeof area, "-x 0 -y %d -W %d -H %d", dpi * 1169 / 200, dpi * 827 / 100,
+                 dpi * 1169 / 200);
+    snprintf(cmd, sizeof cmd, "pdftoppm -r %d %s -png -singlefile '%s' '%s.r' 2>&1", dpi, area,
+             path, path);
     char *out = run(cmd);
     if (out == NULL)
         return NULL;
@@ -293,38 +297,53 @@ TEST(visa_pdf_rasterises_with_pdftoppm)
     uint8_t *pdf = NULL;
     size_t len = 0, png_len = 0;
     CHECK_INT(render_sample("az", true, &pdf, &len), 0);
-    uint8_t *png = rasterise(pdf, len, 60, &png_len);
+    uint8_t *png = rasterise(pdf, len, 60, false, &png_len);
     free(pdf);
     CHECK(png != NULL);
     struct gray_image img;
     int rc = image_decode_gray(png, png_len, 0, &img);
     free(png);
     CHECK_INT(rc, 0);
-    /* A4 at 60 dpi: 496 x 702 pixels. */
-    bool size_ok = img.width == 496 && img.height == 702;
+    /* A4 at 60 dpi: 496.06 x 701.57 pixels, rounded either way. */
+    bool size_ok = img.width >= 496 && img.width <= 497 && img.height >= 701 && img.height <= 702;
     image_free(&img);
     CHECK(size_ok);
+}
+
+/* Whether the seal reads back from the lower half of the page at 150 dpi,
+ * as a phone camera held over it would frame it.  (The whole page is not
+ * used: dm_decode_image first searches a copy shrunk to about 640 px, where
+ * the seal's modules are 1.3 px and libdmtx "finds" a bogus 10x10 symbol
+ * in the blur — see the report on issue 5.) */
+static bool seal_scans(const uint8_t *pdf, size_t len, const uint8_t *seal, size_t seal_len)
+{
+    size_t png_len = 0;
+    uint8_t *png = rasterise(pdf, len, 150, true, &png_len);
+    if (png == NULL)
+        return false;
+    uint8_t got[DM_MAX_PAYLOAD];
+    size_t got_len = 0;
+    int rc = dm_decode_image(png, png_len, got, sizeof got, &got_len);
+    free(png);
+    if (rc < 0 || got_len != seal_len || memcmp(got, seal, seal_len) != 0) {
+        test_fail(__FILE__, __LINE__, "seal read back: rc %d, %zu bytes", rc, got_len);
+        return false;
+    }
+    return true;
 }
 
 static void check_seal_scans(const char *lang)
 {
     struct visa_pdf_input in;
     uint8_t seal[DM_MAX_PAYLOAD], *ph = NULL, *pdf = NULL;
-    size_t len = 0, png_len = 0;
+    size_t len = 0;
     CHECK(sample(lang, true, &in, seal, sizeof seal, &ph));
     int rc = visa_pdf_render(&in, &pdf, &len);
     free(ph);
     CHECK_INT(rc, 0);
-    uint8_t *png = rasterise(pdf, len, 150, &png_len);
+    bool ok = seal_scans(pdf, len, in.seal, in.seal_len);
     free(pdf);
-    CHECK(png != NULL);
-    uint8_t got[DM_MAX_PAYLOAD];
-    size_t got_len = 0;
-    rc = dm_decode_image(png, png_len, got, sizeof got, &got_len);
-    free(png);
-    CHECK_INT(rc, 0);
-    CHECK_INT(got_len, in.seal_len);
-    CHECK(memcmp(got, in.seal, got_len) == 0);
+    CHECK(ok);
 }
 
 TEST(visa_pdf_seal_scans_back_from_page_az)
@@ -372,16 +391,19 @@ TEST(visa_pdf_fits_sixteen_long_rows_on_one_page)
     int rc = visa_pdf_render(&in, &pdf, &len);
     free(ph);
     CHECK_INT(rc, 0);
+    /* One page (no form feed between pages), the MRZ still whole and the
+     * seal not overlapped by the table (it still scans).  The values are
+     * cut with an ellipsis on their second line, but the PDF maps the
+     * ellipsis glyph to the text it stands for, so pdftotext shows it all. */
     char *text = pdf_text(pdf, len);
+    bool scans = seal_scans(pdf, len, in.seal, in.seal_len);
     free(pdf);
     CHECK(text != NULL);
-    /* One page (no form feed between pages), the MRZ still whole and the
-     * long values cut with an ellipsis. */
     bool ok = strchr(text, '\f') == NULL || strchr(text, '\f') == strrchr(text, '\f');
-    ok = ok && strstr(text, VISA_SAMPLE_MRZ2) != NULL && strstr(text, "\xE2\x80\xA6") != NULL;
-    if (!ok)
-        test_fail(__FILE__, __LINE__, "text:\n%s", text);
+    ok = ok && strstr(text, VISA_SAMPLE_MRZ2) != NULL;
     free(text);
+    CHECK(ok);
+    CHECK(scans);
 }
 
 /* visa_pdf_render's result for a sample changed by one edit. */
@@ -434,14 +456,15 @@ TEST(visa_pdf_rejects_missing_required_fields)
 TEST(visa_pdf_accepts_missing_local_texts_and_empty_values)
 {
     int rc;
-    RENDER_EDITED("ur",
-                  {
-                      in->title_local = NULL;
-                      in->rows[0].label_local = "";
-                      in->rows[1].value = "";
-                      in->verify_note_en = NULL;
-                  },
-                  rc);
+    RENDER_EDITED(
+        "ur",
+        {
+            in->title_local = NULL;
+            in->rows[0].label_local = "";
+            in->rows[1].value = "";
+            in->verify_note_en = NULL;
+        },
+        rc);
     CHECK_INT(rc, 0);
 }
 

@@ -85,7 +85,7 @@ static inline int visa_sample_photo(uint8_t **jpg, size_t *len)
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             double dx = ((double)x / w - 0.5) / 0.3, dy = ((double)y / h - 0.42) / 0.3;
-            int inside = dx * dx + dy * dy < 1.0, shoulders = (double)y / h > 0.8;
+            int inside = dx * dx + dy * dy<1.0, shoulders = (double)y / h> 0.8;
             uint8_t *p = img.pixels + 3 * ((size_t)y * (size_t)w + (size_t)x);
             p[0] = (uint8_t)(inside ? 224 : shoulders ? 40 : 170 + y / 10);
             p[1] = (uint8_t)(inside ? 186 : shoulders ? 50 : 190 + y / 12);
