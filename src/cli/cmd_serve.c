@@ -228,6 +228,7 @@ int cmd_serve(int argc, char **argv)
     struct outbox_config oc;
     outbox_config_default(&oc, cfg.data_dir);
     outbox = outbox_start(p.store, i18n, &oc);
+    p.outbox = outbox;
     if (!outbox)
         fprintf(stderr, "evisa: warning: the notification worker did not start\n");
 

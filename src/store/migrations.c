@@ -215,6 +215,10 @@ const char *const store_migrations[] = {
     /* The review queue of a state, by deadline. */
     "CREATE INDEX applications_state_queue ON applications(state, status, deadline_at);"
     "CREATE INDEX applications_passport ON applications(passport_number, created_at);",
+
+    /* 3: the last TOTP time step accepted per user, so that a code cannot be
+     * used twice (RFC 6238 §5.2). */
+    "ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT -1;",
 };
 
 const size_t store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -220,6 +220,10 @@ int store_user_login_failed(struct store *st, int64_t id, int64_t now, int lock_
                             int lock_seconds);
 /* Resets the failure count (audit "login"). */
 int store_user_login_ok(struct store *st, int64_t id, const char *remote_ip);
+/* Records that the TOTP time step `step` was used by the user; a step not
+ * later than the last one recorded is refused with STORE_E_CONFLICT (a
+ * replayed code). */
+int store_user_totp_use(struct store *st, int64_t id, int64_t step);
 /* Voids every session of the user (audit "logout_everywhere"). */
 int store_user_logout_everywhere(struct store *st, int64_t id, int64_t now);
 
@@ -333,6 +337,9 @@ int store_app_transition_mail(struct store *st, const char *reference, const cha
                               const char *to, int64_t submitted_at, int64_t deadline_at,
                               const char *actor, const char *action, const char *detail_json,
                               const struct store_mail *mail);
+/* Queues a mail on its own (for changes made by other store calls that take
+ * no mail, e.g. decisions); written right after the change it reports. */
+int store_outbox_enqueue(struct store *st, const char *reference, const struct store_mail *mail);
 /* Claims up to max pending mails due at now (they are not handed out again
  * until released), oldest first; *mails is malloc'd (free bodies with
  * store_mails_free). */

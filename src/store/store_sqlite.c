@@ -134,6 +134,7 @@ enum stmt_id {
     ST_VISA_REVOKE,
     ST_VISA_REVOKED,
     ST_MAIL_INSERT,
+    ST_USER_TOTP_USE,
     ST_MAIL_CLAIM,
     ST_MAIL_RESULT,
     ST_MAIL_STATE,
@@ -265,6 +266,7 @@ static const char *const stmt_sql[ST__MAX] = {
                        " revoked_at = ?3 WHERE visa_number = ?1 AND status = 'valid'",
     [ST_VISA_REVOKED] = "SELECT visa_number FROM visas WHERE state = ?1 AND status = 'revoked'"
                         " ORDER BY revoked_at, visa_number",
+    [ST_USER_TOTP_USE] = "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND totp_last_step < ?2",
     [ST_MAIL_INSERT] = "INSERT INTO outbox (reference, to_addr, subject, body, status,"
                        " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
     /* Claims mark the rows: a claimed row is not handed out again until
@@ -2891,6 +2893,60 @@ int store_app_transition_mail(struct store *st, const char *reference, const cha
                  (rc = check_text(mail->body, BODY_MAX, true, false))))
         return rc;
     return run_write(st, op_app_transition_mail, &a, true);
+}
+
+struct enqueue_args {
+    const char *reference;
+    const struct store_mail *mail;
+    int64_t now;
+};
+
+static int op_outbox_enqueue(struct conn *c, void *arg)
+{
+    struct enqueue_args *a = arg;
+    sqlite3_stmt *s = stmt(c, ST_MAIL_INSERT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->reference) || bind_text(s, 2, a->mail->to) ||
+        bind_text(s, 3, a->mail->subject) || bind_text(s, 4, a->mail->body) ||
+        sqlite3_bind_int64(s, 5, a->mail->next_attempt_at ? a->mail->next_attempt_at : a->now) ||
+        sqlite3_bind_int64(s, 6, a->now))
+        return done(s, -STORE_E_IO);
+    return exec_stmt(s);
+}
+
+int store_outbox_enqueue(struct store *st, const char *reference, const struct store_mail *mail)
+{
+    if (!st || !mail)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = CHECK_FIELD(mail->to, true)) || (rc = CHECK_FIELD(mail->subject, true)) ||
+        (rc = check_text(mail->body, BODY_MAX, true, false)))
+        return rc;
+    struct enqueue_args a = {reference ? reference : "", mail, now_s()};
+    return run_write(st, op_outbox_enqueue, &a, true);
+}
+
+static int op_user_totp_use(struct conn *c, void *arg)
+{
+    const int64_t *v = arg; /* id, step */
+    sqlite3_stmt *s = stmt(c, ST_USER_TOTP_USE);
+    if (!s)
+        return -STORE_E_IO;
+    if (sqlite3_bind_int64(s, 1, v[0]) || sqlite3_bind_int64(s, 2, v[1]))
+        return done(s, -STORE_E_IO);
+    int rc = exec_stmt(s);
+    if (rc)
+        return rc;
+    return sqlite3_changes(c->db) == 1 ? 0 : -STORE_E_CONFLICT;
+}
+
+int store_user_totp_use(struct store *st, int64_t id, int64_t step)
+{
+    if (!st || id <= 0 || step < 0)
+        return -STORE_E_INVALID;
+    int64_t v[2] = {id, step};
+    return run_write(st, op_user_totp_use, v, true);
 }
 
 static int mail_from_row(sqlite3_stmt *s, struct store_mail *m)

@@ -164,7 +164,8 @@ static int login(struct portal *p, const struct http_request *r, const char *ema
     int64_t step = 0;
     bool ok = password && code && password_verify(u.password_hash, password) == 0 &&
               totp_verify(u.totp_secret, code, (time_t)now, 1, &step) == 0;
-    if (!ok) {
+    /* A code is good once: the step must be later than the last one used. */
+    if (!ok || store_user_totp_use(p->store, u.id, step) != 0) {
         store_user_login_failed(p->store, u.id, now, LOCK_AFTER, LOCK_SECONDS);
         return 401;
     }
@@ -300,10 +301,13 @@ void officer_enrol_post(struct http_request *r, struct http_response *w)
         token_hash(t, hash);
         struct store_user u;
         if (password_hash(pw, encoded, sizeof encoded) < 0 ||
-            store_user_enrol(p->store, hash, encoded, secret, (int64_t)time(NULL), &u) != 0)
+            store_user_enrol(p->store, hash, encoded, secret, (int64_t)time(NULL), &u) != 0) {
             login_page(r, w, 404, "This enrolment link is not valid or was already used.", NULL);
-        else
+        } else {
+            store_user_totp_use(p->store, u.id, step); /* the enrolment code is spent */
             http_redirect(w, "/officer/login?enrolled=1");
+        }
+        OPENSSL_cleanse(encoded, sizeof encoded);
     }
 }
 
@@ -634,14 +638,18 @@ static int decide(struct portal *p, const struct officer *o, const char *ref, co
             *msg = "recorded; a second officer must confirm it (four-eyes)";
             status = 202;
         } else {
+            if (strcmp(decision, "approve") != 0)
+                portal_notify(p, a.row.reference);
             *msg = "decision recorded";
             char err[200], actor[32];
             actor_of(o, actor);
             if (!strcmp(decision, "approve") &&
                 portal_issue(p, a.row.reference, actor, err, sizeof err) != 0)
                 *msg = "approved, but the visa could not be issued yet (signer)";
-            else if (!strcmp(decision, "approve"))
+            else if (!strcmp(decision, "approve")) {
                 *msg = "approved and visa issued";
+                portal_notify(p, a.row.reference);
+            }
         }
     }
     portal_app_clear(&a);
@@ -755,6 +763,8 @@ void officer_confirm(struct http_request *r, struct http_response *w)
         msg = portal_issue(p, a.row.reference, actor, err, sizeof err) == 0
                   ? "approval confirmed and visa issued"
                   : "approval confirmed, but the visa could not be issued yet (signer)";
+    if (rc == 0 && yes)
+        portal_notify(p, a.row.reference);
     portal_app_clear(&a);
     back_to_app(w, r->params[0], msg);
 }
@@ -783,6 +793,8 @@ void officer_revoke(struct http_request *r, struct http_response *w)
         if (store_visa_get_by_reference(p->store, a.row.reference, &visa) != 0 ||
             store_visa_revoke(p->store, visa.visa_number, reason, actor, (int64_t)time(NULL)) != 0)
             msg = "this visa cannot be revoked";
+        else
+            portal_notify(p, a.row.reference);
         portal_app_clear(&a);
     }
     back_to_app(w, r->params[0], msg);

@@ -16,6 +16,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "notify/outbox.h"
+
 static const struct http_route routes[] = {
     {HTTP_GET, "/healthz", api_healthz},
     {HTTP_GET, "/api/v1/states", api_states},
@@ -270,6 +272,22 @@ json_t *portal_errors_json(const struct portal *p, const struct app_errors *errs
     return a;
 }
 
+/* ---- notifications ----------------------------------------------------------- */
+
+void portal_notify(const struct portal *p, const char *reference)
+{
+    struct store_app row;
+    if (store_app_get(p->store, reference, &row) != 0)
+        return;
+    struct store_mail mail;
+    if (outbox_mail_for_status(p->i18n, &row, row.status, &mail) == 0) {
+        if (store_outbox_enqueue(p->store, reference, &mail) == 0 && p->outbox)
+            outbox_kick(p->outbox);
+        outbox_mail_clear(&mail);
+    }
+    store_app_clear(&row);
+}
+
 /* ---- payments ------------------------------------------------------------ */
 
 int portal_payment_callback(const struct portal *p, const char *body, size_t len,
@@ -297,6 +315,8 @@ int portal_payment_callback(const struct portal *p, const char *body, size_t len
     int rc = store_payment_complete(
         p->store, cb.payment_id, cb.result == PAY_RESULT_SUCCEEDED ? PAY_SUCCEEDED : PAY_DECLINED,
         cb.provider_ref, cb.decline_code, (int64_t)now, (int64_t)app_deadline(tr, now), applied);
+    if (rc == 0 && *applied && cb.result == PAY_RESULT_SUCCEEDED)
+        portal_notify(p, pay.reference);
     return rc < 0 ? 500 : 200;
 }
 

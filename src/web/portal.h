@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "notify/outbox.h"
 #include "store/store.h"
 #include "visa/app.h"
 #include "visa/payment.h"
@@ -47,6 +48,7 @@ struct portal {
     struct portal_signer signers[POLICY_MAX_STATES];
     size_t n_signers;
     const char *base_url;           /* for links in mails, e.g. "http://127.0.0.1:8080" */
+    struct outbox_worker *outbox;   /* woken when a mail is queued; may be NULL */
 };
 
 /* The routes of the portal (pages and API), for http_server_config. */
@@ -157,6 +159,10 @@ void api_visa_png(struct http_request *r, struct http_response *w);
 void page_visa_pdf(struct http_request *r, struct http_response *w);
 void page_resubmit(struct http_request *r, struct http_response *w);
 void page_visa_png(struct http_request *r, struct http_response *w);
+
+/* Queues the applicant's notification of the application's current status
+ * (in their language; nothing for statuses that send none). */
+void portal_notify(const struct portal *p, const char *reference);
 
 /* Issues the visa of an approved application (builds the MRZ and seal,
  * signs through the signer process, stores it).  0, or -1 with a message. */

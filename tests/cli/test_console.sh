@@ -27,9 +27,10 @@ officer() {
   csrf=$(grep -o 'name="csrf" value="[^"]*"' <<<"$page" | head -n1 | sed 's/.*value="//; s/"//')
   code=$("$EVISA" admin totp --secret "$secret")
   curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf=$csrf&t=$token&secret=$secret&email=$email&password=correct-horse-battery&password2=correct-horse-battery&totp=$code" "$CURL/officer/enrol"
-  sleep 1 # a TOTP code is accepted once per login: wait for the session to differ
+  # A code is good once: enrolment spent this step's, so sign in with the
+  # next step's code (the server accepts one step of clock drift).
   out=$(curl -s -c "$jar" -H 'Content-Type: application/json' \
-        -d "{\"email\":\"$email\",\"password\":\"correct-horse-battery\",\"totp\":\"$("$EVISA" admin totp --secret "$secret")\"}" \
+        -d "{\"email\":\"$email\",\"password\":\"correct-horse-battery\",\"totp\":\"$("$EVISA" admin totp --secret "$secret" --at $(( $(date +%s) + 30 )))\"}" \
         "$CURL/api/v1/officer/session")
   echo "$jar $(jq -r .csrf_token <<<"$out") $secret"
 }
@@ -141,6 +142,23 @@ console_request_info_returns_to_the_queue_after_the_applicant_fixes() {
   curl -s -b "$jar" "$CURL/api/v1/officer/queue" | jq -e --arg r "$ref" '[.applications[].reference] | index($r) != null' >/dev/null
 }
 t console_request_info_returns_to_the_queue_after_the_applicant_fixes
+
+console_login_refuses_a_replayed_totp_code() {
+  read -r jar csrf secret <<<"$(officer aze7@mfa.example AZE)"
+  code=$("$EVISA" admin totp --secret "$secret" --at $(( $(date +%s) + 30 )))  # already used by officer()
+  c=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+      -d "{\"email\":\"aze7@mfa.example\",\"password\":\"correct-horse-battery\",\"totp\":\"$code\"}" "$CURL/api/v1/officer/session")
+  [ "$c" = 401 ]
+}
+t console_login_refuses_a_replayed_totp_code
+
+console_queues_a_notification_for_each_decision() {
+  n=$(sqlite3 "$CDATA/db/evisa.db" "select count(*) from outbox where subject != ''")
+  [ "$n" -ge 4 ]
+  sleep 1
+  ls "$CDATA/outbox/"*.eml >/dev/null
+}
+t console_queues_a_notification_for_each_decision
 
 console_audit_chain_verifies() {
   "$EVISA" admin audit verify --data "$CDATA" | grep -q 'chain intact'
