@@ -118,8 +118,8 @@ int cmd_serve(int argc, char **argv)
         return cli_error(CLI_MALFORMED, "bad_config", "%s: %s: %s", perr.file, perr.field,
                          perr.reason);
     }
-    struct portal p = {.policy = policy, .pay = &payment_test_provider,
-                       .secure_cookies = cfg.secure_cookies};
+    struct portal p = {
+        .policy = policy, .pay = &payment_test_provider, .secure_cookies = cfg.secure_cookies};
     struct tmpl_set *tmpl = NULL;
     struct i18n *i18n = NULL;
     struct http_server *srv = NULL;
@@ -219,8 +219,8 @@ int cmd_serve(int argc, char **argv)
     struct store_opts sopts = {.max_batch = getenv("EVISA_STORE_MAX_BATCH") ? 0 : 64};
     int src = store_open_opts(dirs[DATA_DB], &sopts, &p.store);
     if (src < 0) {
-        rc = cli_error(CLI_INVALID, store_err_code(src), "%s: cannot open the store",
-                       dirs[DATA_DB]);
+        rc =
+            cli_error(CLI_INVALID, store_err_code(src), "%s: cannot open the store", dirs[DATA_DB]);
         goto out;
     }
     p.status_limit = ratelimit_new(cfg.status_lookups_per_minute, 60);

@@ -8,10 +8,14 @@
 #include <sys/stat.h>
 
 static const char *const data_rel[DATA__MAX] = {
-    [DATA_DB_DIR] = "db",          [DATA_DB] = "db/evisa.db",
-    [DATA_OUTBOX] = "outbox",      [DATA_SECRETS] = "secrets",
-    [DATA_KEYS] = "keys",          [DATA_SIGNER] = "signer",
-    [DATA_SIGNER_SOCK] = "signer/signer.sock", [DATA_SIGNER_LOG] = "signer/signer.log",
+    [DATA_DB_DIR] = "db",
+    [DATA_DB] = "db/evisa.db",
+    [DATA_OUTBOX] = "outbox",
+    [DATA_SECRETS] = "secrets",
+    [DATA_KEYS] = "keys",
+    [DATA_SIGNER] = "signer",
+    [DATA_SIGNER_SOCK] = "signer/signer.sock",
+    [DATA_SIGNER_LOG] = "signer/signer.log",
 };
 
 int data_path(const char *data, enum data_path which, char *out, size_t cap)

@@ -14,8 +14,17 @@
 
 #include <stddef.h>
 
-enum data_path { DATA_DB_DIR, DATA_DB, DATA_OUTBOX, DATA_SECRETS, DATA_KEYS, DATA_SIGNER,
-                 DATA_SIGNER_SOCK, DATA_SIGNER_LOG, DATA__MAX };
+enum data_path {
+    DATA_DB_DIR,
+    DATA_DB,
+    DATA_OUTBOX,
+    DATA_SECRETS,
+    DATA_KEYS,
+    DATA_SIGNER,
+    DATA_SIGNER_SOCK,
+    DATA_SIGNER_LOG,
+    DATA__MAX
+};
 
 /* Writes the path of `which` under data into out; -1 if it does not fit. */
 int data_path(const char *data, enum data_path which, char *out, size_t cap);

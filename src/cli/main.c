@@ -45,12 +45,8 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"mrz", cmd_mrz},
-    {"seal", cmd_seal},
-    {"keys", cmd_keys},
-    {"serve", cmd_serve},
-    {"admin", cmd_admin},
-    {"signer", cmd_signer},
+    {"mrz", cmd_mrz},     {"seal", cmd_seal},   {"keys", cmd_keys},
+    {"serve", cmd_serve}, {"admin", cmd_admin}, {"signer", cmd_signer},
 };
 
 int main(int argc, char **argv)

@@ -197,8 +197,8 @@ struct store_user {
     char totp_secret[64];        /* base32 TOTP secret; "" until enrolled */
     bool enrolled, disabled;
     int failed_logins;
-    int64_t locked_until;        /* 0 or the Unix time the lockout ends */
-    int64_t sessions_valid_after;/* sessions created before this are void (logout everywhere) */
+    int64_t locked_until;         /* 0 or the Unix time the lockout ends */
+    int64_t sessions_valid_after; /* sessions created before this are void (logout everywhere) */
     int64_t created_at;
 };
 
@@ -228,16 +228,16 @@ int store_user_totp_use(struct store *st, int64_t id, int64_t step);
 int store_user_logout_everywhere(struct store *st, int64_t id, int64_t now);
 
 struct store_session {
-    char id_hash[65];   /* SHA-256 hex of the session cookie value */
+    char id_hash[65]; /* SHA-256 hex of the session cookie value */
     int64_t user_id;
-    char csrf[48];      /* the session's CSRF token */
+    char csrf[48]; /* the session's CSRF token */
     int64_t created_at, last_seen, expires_at;
 };
 int store_session_create(struct store *st, const struct store_session *in);
 /* The live session (not expired, not voided by logout everywhere, user not
  * disabled); STORE_E_NOT_FOUND otherwise. */
-int store_session_get(struct store *st, const char *id_hash, int64_t now,
-                      struct store_session *out, struct store_user *user);
+int store_session_get(struct store *st, const char *id_hash, int64_t now, struct store_session *out,
+                      struct store_user *user);
 int store_session_touch(struct store *st, const char *id_hash, int64_t now, int64_t expires_at);
 int store_session_delete(struct store *st, const char *id_hash);
 
@@ -263,7 +263,7 @@ struct store_decision {
     char info_request[512]; /* request_info: what the applicant must fix (JSON list) */
     int64_t officer_id;
     int64_t second_officer_id; /* 0 until confirmed */
-    char status[16];        /* "pending", "final", "rejected" */
+    char status[16];           /* "pending", "final", "rejected" */
     int64_t created_at, decided_at;
 };
 /* Records a decision on an application that is in `from_status`; if
@@ -288,17 +288,17 @@ int store_decision_last(struct store *st, const char *reference, struct store_de
 
 /* An issued visa. */
 struct store_visa {
-    char visa_number[16];     /* e.g. "AZ0001234": 9 characters of the MRZ document number */
+    char visa_number[16]; /* e.g. "AZ0001234": 9 characters of the MRZ document number */
     char reference[STORE_REF_MAX];
     char state[4];
     char mrz_line1[45], mrz_line2[45];
-    uint8_t seal[1600];       /* the signed VDS bytes */
+    uint8_t seal[1600]; /* the signed VDS bytes */
     size_t seal_len;
-    char signer_cert_ref[40]; /* signer id + cert ref, e.g. "AZEV1F4A" */
+    char signer_cert_ref[40];             /* signer id + cert ref, e.g. "AZEV1F4A" */
     char valid_from[11], valid_until[11]; /* YYYY-MM-DD */
-    int entries;              /* 0 = multiple */
+    int entries;                          /* 0 = multiple */
     int stay_days;
-    char status[12];          /* "valid", "revoked" */
+    char status[12]; /* "valid", "revoked" */
     char revoked_reason[256];
     int64_t issued_at, revoked_at;
 };
@@ -324,11 +324,11 @@ struct store_mail {
     int64_t id;
     char to[STORE_EMAIL_MAX];
     char subject[256];
-    char *body;            /* owned, UTF-8 text */
+    char *body; /* owned, UTF-8 text */
     char reference[STORE_REF_MAX];
     int attempts;
     int64_t next_attempt_at;
-    char status[12];       /* "pending", "sent", "failed" */
+    char status[12]; /* "pending", "sent", "failed" */
     char last_error[160];
 };
 /* As store_app_transition, and queues mail (if not NULL) in the same

@@ -266,7 +266,8 @@ static const char *const stmt_sql[ST__MAX] = {
                        " revoked_at = ?3 WHERE visa_number = ?1 AND status = 'valid'",
     [ST_VISA_REVOKED] = "SELECT visa_number FROM visas WHERE state = ?1 AND status = 'revoked'"
                         " ORDER BY revoked_at, visa_number",
-    [ST_USER_TOTP_USE] = "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND totp_last_step < ?2",
+    [ST_USER_TOTP_USE] =
+        "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND totp_last_step < ?2",
     [ST_MAIL_INSERT] = "INSERT INTO outbox (reference, to_addr, subject, body, status,"
                        " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
     /* Claims mark the rows: a claimed row is not handed out again until
@@ -616,8 +617,7 @@ static int conn_open(const struct store *st, bool set_wal, struct conn **out)
     rc = sqlite3_exec(c->db,
                       "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
                       "PRAGMA temp_store = MEMORY;",
-                      NULL, NULL,
-                      NULL);
+                      NULL, NULL, NULL);
     /* Readers keep a small page cache each (the writer the default 2 MiB):
      * the pool may hold max_conns of them. */
     if (rc == SQLITE_OK && !set_wal)

@@ -27,7 +27,7 @@ const char *const app_status_names[APP__MAX] = {
 };
 
 const char *const app_step_names[STEP__MAX] = {
-    [STEP_PASSPORT] = "passport", [STEP_PERSONAL] = "personal", [STEP_TRAVEL] = "travel",
+    [STEP_PASSPORT] = "passport", [STEP_PERSONAL] = "personal",         [STEP_TRAVEL] = "travel",
     [STEP_CONTACT] = "contact",   [STEP_DECLARATIONS] = "declarations",
 };
 
@@ -58,13 +58,20 @@ const struct app_field_def app_fields[F__MAX] = {
 static const struct {
     enum app_status from, to;
 } app_transitions[] = {
-    {APP_DRAFT, APP_SUBMITTED},          {APP_DRAFT, APP_WITHDRAWN},
-    {APP_DRAFT, APP_EXPIRED},            {APP_SUBMITTED, APP_IN_REVIEW},
-    {APP_SUBMITTED, APP_WITHDRAWN},      {APP_IN_REVIEW, APP_SUBMITTED},
-    {APP_IN_REVIEW, APP_INFO_REQUESTED}, {APP_IN_REVIEW, APP_APPROVED},
-    {APP_IN_REVIEW, APP_REFUSED},        {APP_INFO_REQUESTED, APP_SUBMITTED},
-    {APP_INFO_REQUESTED, APP_WITHDRAWN}, {APP_INFO_REQUESTED, APP_EXPIRED},
-    {APP_APPROVED, APP_ISSUED},          {APP_ISSUED, APP_REVOKED},
+    {APP_DRAFT, APP_SUBMITTED},
+    {APP_DRAFT, APP_WITHDRAWN},
+    {APP_DRAFT, APP_EXPIRED},
+    {APP_SUBMITTED, APP_IN_REVIEW},
+    {APP_SUBMITTED, APP_WITHDRAWN},
+    {APP_IN_REVIEW, APP_SUBMITTED},
+    {APP_IN_REVIEW, APP_INFO_REQUESTED},
+    {APP_IN_REVIEW, APP_APPROVED},
+    {APP_IN_REVIEW, APP_REFUSED},
+    {APP_INFO_REQUESTED, APP_SUBMITTED},
+    {APP_INFO_REQUESTED, APP_WITHDRAWN},
+    {APP_INFO_REQUESTED, APP_EXPIRED},
+    {APP_APPROVED, APP_ISSUED},
+    {APP_ISSUED, APP_REVOKED},
     {APP_ISSUED, APP_EXPIRED},
 };
 

@@ -37,18 +37,25 @@ int app_status_from_name(const char *name);
 bool app_transition_allowed(enum app_status from, enum app_status to);
 
 /* The form is filled in steps; each field belongs to one. */
-enum app_step { STEP_PASSPORT, STEP_PERSONAL, STEP_TRAVEL, STEP_CONTACT, STEP_DECLARATIONS, STEP__MAX };
+enum app_step {
+    STEP_PASSPORT,
+    STEP_PERSONAL,
+    STEP_TRAVEL,
+    STEP_CONTACT,
+    STEP_DECLARATIONS,
+    STEP__MAX
+};
 extern const char *const app_step_names[STEP__MAX]; /* "passport", "personal", ... */
 
 enum app_field {
-    F_MRZ_LINE1,       /* passport MRZ, optional: when given it is parsed and cross-checked */
+    F_MRZ_LINE1, /* passport MRZ, optional: when given it is parsed and cross-checked */
     F_MRZ_LINE2,
-    F_SURNAME,         /* as in the passport; UTF-8 */
+    F_SURNAME, /* as in the passport; UTF-8 */
     F_GIVEN_NAMES,
-    F_SEX,             /* M F X */
-    F_DATE_OF_BIRTH,   /* YYYY-MM-DD */
+    F_SEX,           /* M F X */
+    F_DATE_OF_BIRTH, /* YYYY-MM-DD */
     F_PLACE_OF_BIRTH,
-    F_NATIONALITY,     /* ICAO 3-letter code */
+    F_NATIONALITY, /* ICAO 3-letter code */
     F_PASSPORT_NUMBER,
     F_PASSPORT_ISSUE_DATE,
     F_PASSPORT_EXPIRY,
@@ -59,8 +66,8 @@ enum app_field {
     F_ADDRESS_IN_COUNTRY, /* hotel or host address */
     F_EMAIL,
     F_PHONE,
-    F_DECL_TRUTH,      /* "yes" */
-    F_DECL_TERMS,      /* "yes" */
+    F_DECL_TRUTH, /* "yes" */
+    F_DECL_TERMS, /* "yes" */
     F__MAX
 };
 
@@ -69,20 +76,20 @@ enum app_validator {
     V_NAME,     /* letters of a supported script, spaces, hyphens, apostrophes; transliterable */
     V_MRZ_LINE, /* 44 characters A-Z 0-9 < (upper-cased, spaces removed) */
     V_SEX,
-    V_DATE,     /* YYYY-MM-DD, a real date */
-    V_COUNTRY,  /* 3 letters A-Z (upper-cased) */
+    V_DATE,       /* YYYY-MM-DD, a real date */
+    V_COUNTRY,    /* 3 letters A-Z (upper-cased) */
     V_DOC_NUMBER, /* 1-9 of A-Z 0-9 (upper-cased, spaces removed) */
     V_EMAIL,
-    V_PHONE,    /* + and 7-15 digits; spaces, dashes, parentheses removed */
-    V_YES,      /* a ticked declaration: "yes" */
+    V_PHONE, /* + and 7-15 digits; spaces, dashes, parentheses removed */
+    V_YES,   /* a ticked declaration: "yes" */
     V__MAX
 };
 
 struct app_field_def {
-    const char *name;        /* form and JSON key, e.g. "date_of_birth" */
+    const char *name; /* form and JSON key, e.g. "date_of_birth" */
     enum app_step step;
     enum app_validator validator;
-    size_t max_len;          /* bytes after normalisation */
+    size_t max_len; /* bytes after normalisation */
     bool required;
 };
 extern const struct app_field_def app_fields[F__MAX];
@@ -126,9 +133,9 @@ void app_set_field(struct app_values *vals, enum app_field f, const char *value,
  * policy months beyond the visa's end), arrival_in_past, arrival_too_soon
  * (earlier than the processing time allows), departure_before_arrival,
  * stay_too_long (beyond the visa's stay). */
-void app_check(const struct app_values *vals, enum app_step step,
-               const struct policy_state *st, const struct policy_visa_type *vt,
-               const struct policy_track *track, time_t now, struct app_errors *errs);
+void app_check(const struct app_values *vals, enum app_step step, const struct policy_state *st,
+               const struct policy_visa_type *vt, const struct policy_track *track, time_t now,
+               struct app_errors *errs);
 
 /* Fills fields from a passport MRZ (line 1 + line 2) where they are empty:
  * surname, given names, sex, date of birth (century resolved against now),

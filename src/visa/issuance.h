@@ -20,12 +20,11 @@
 /* Signs tbs (header + message zone) for state; writes r||s.  0 or < 0 with a
  * message in err. */
 typedef int (*issuance_sign_fn)(void *ctx, const char *state, const uint8_t *tbs, size_t n,
-                                uint8_t *rs, size_t cap, size_t *rs_len, char *err,
-                                size_t err_cap);
+                                uint8_t *rs, size_t cap, size_t *rs_len, char *err, size_t err_cap);
 
 struct issuance_signer {
-    char signer_id[5];  /* from the state's document signer certificate, e.g. "AZEV" */
-    char cert_ref[33];  /* its serial in hex, e.g. "1F4A" */
+    char signer_id[5]; /* from the state's document signer certificate, e.g. "AZEV" */
+    char cert_ref[33]; /* its serial in hex, e.g. "1F4A" */
     issuance_sign_fn sign;
     void *ctx;
 };

@@ -76,8 +76,9 @@ static int test_charge(const struct pay_charge *c, struct pay_outcome *out)
     unsigned char rnd[8];
     if (RAND_bytes(rnd, sizeof rnd) != 1)
         return -1;
-    snprintf(out->provider_ref, sizeof out->provider_ref, "test_ch_%02x%02x%02x%02x%02x%02x%02x%02x",
-             rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    snprintf(out->provider_ref, sizeof out->provider_ref,
+             "test_ch_%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+             rnd[5], rnd[6], rnd[7]);
     static const struct {
         const char *number;
         enum pay_result result;

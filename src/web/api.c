@@ -108,8 +108,8 @@ static json_t *app_json(struct portal *p, struct portal_app *a, const char *lang
         "reference", a->row.reference, "state", a->row.state, "visa_type", a->row.visa_type,
         "track", a->row.track, "status", a->row.status, "lang", a->row.lang, "version",
         a->row.version, "fields", fields, "documents", documents, "mrz_name", mrz_name, "fee",
-        "amount_minor", (json_int_t)a->track->fee_minor, "amount", fee, "currency",
-        a->st->currency, "ready_for_payment", ready && a->status == APP_DRAFT, "missing",
+        "amount_minor", (json_int_t)a->track->fee_minor, "amount", fee, "currency", a->st->currency,
+        "ready_for_payment", ready && a->status == APP_DRAFT, "missing",
         portal_errors_json(p, &missing, lang));
     if (a->row.submitted_at) {
         json_object_set_new(j, "submitted_at", json_integer(a->row.submitted_at));
@@ -397,12 +397,12 @@ void api_submit(struct http_request *r, struct http_response *w)
         /* Fixed after a request for information: back to the queue. */
         if (!portal_app_ready(p, &a, now, &errs)) {
             unprocessable(p, w, &errs, lang);
-        } else if (store_app_transition(p->store, a.row.reference, "info_requested", "submitted",
-                                        0, 0, "applicant", "resubmitted", "{}") < 0) {
+        } else if (store_app_transition(p->store, a.row.reference, "info_requested", "submitted", 0,
+                                        0, "applicant", "resubmitted", "{}") < 0) {
             http_error_json(w, 409, "conflict", "the application changed meanwhile");
         } else {
-            http_json(w, 200, json_pack("{s:s, s:s}", "reference", a.row.reference, "status",
-                                        "submitted"));
+            http_json(w, 200,
+                      json_pack("{s:s, s:s}", "reference", a.row.reference, "status", "submitted"));
         }
     } else if (a.status != APP_DRAFT) {
         http_json(w, 200, app_json(p, &a, lang, now));

@@ -197,8 +197,7 @@ void officer_login_post(struct http_request *r, struct http_response *w)
         login_page(r, w, 423, "This account is locked after repeated failures; try again later.",
                    NULL);
     else if (rc)
-        login_page(r, w, rc == 401 ? 401 : 503,
-                   "Wrong email, password or code.", NULL);
+        login_page(r, w, rc == 401 ? 401 : 503, "Wrong email, password or code.", NULL);
     else {
         http_set_cookie(w, OFFICER_COOKIE, token, -1);
         http_redirect(w, "/officer");
@@ -229,8 +228,8 @@ void api_officer_session(struct http_request *r, struct http_response *w)
         http_error_json(w, 503, "store_unavailable", "please retry");
     else {
         http_set_cookie(w, OFFICER_COOKIE, token, -1);
-        http_json(w, 201, json_pack("{s:s, s:i}", "csrf_token", csrf, "expires_in",
-                                    SESSION_IDLE_S));
+        http_json(w, 201,
+                  json_pack("{s:s, s:i}", "csrf_token", csrf, "expires_in", SESSION_IDLE_S));
     }
     OPENSSL_cleanse(token, sizeof token);
 }
@@ -344,13 +343,13 @@ static json_t *queue_json(const struct portal *p, const struct officer *o, const
         char name[256];
         snprintf(name, sizeof name, "%.120s, %.120s", v.v[F_SURNAME], v.v[F_GIVEN_NAMES]);
         json_array_append_new(
-            a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:b}", "reference",
-                         rows[i].reference, "status", rows[i].status, "visa_type",
-                         vt ? vt->name.text[LANG_EN] : rows[i].visa_type, "name", name,
-                         "nationality", v.v[F_NATIONALITY], "passport_number",
-                         rows[i].passport_number, "deadline_at", (json_int_t)rows[i].deadline_at,
-                         "clock", clock, "overdue", rows[i].deadline_at && left < 0, "urgent",
-                         tr && tr->processing_hours > 0));
+            a,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:b}", "reference",
+                      rows[i].reference, "status", rows[i].status, "visa_type",
+                      vt ? vt->name.text[LANG_EN] : rows[i].visa_type, "name", name, "nationality",
+                      v.v[F_NATIONALITY], "passport_number", rows[i].passport_number, "deadline_at",
+                      (json_int_t)rows[i].deadline_at, "clock", clock, "overdue",
+                      rows[i].deadline_at && left < 0, "urgent", tr && tr->processing_hours > 0));
     }
     store_apps_free(rows, n);
     return a;
@@ -409,8 +408,9 @@ static bool officer_app_load(const struct portal *p, const struct officer *o, co
 static void not_found(struct http_request *r, struct http_response *w, const struct officer *o)
 {
     json_t *ctx = officer_ctx(o);
-    json_object_set_new(ctx, "message", json_string("No application with this reference in your "
-                                                    "state's queue."));
+    json_object_set_new(ctx, "message",
+                        json_string("No application with this reference in your "
+                                    "state's queue."));
     render(r, w, 404, "officer_message", ctx);
 }
 
@@ -435,37 +435,35 @@ void officer_app(struct http_request *r, struct http_response *w)
     json_t *fields = json_array();
     for (int f = 0; f < F__MAX; f++)
         if (a.vals.v[f][0])
-            json_array_append_new(fields, json_pack("{s:s, s:s}", "name", app_fields[f].name,
-                                                    "value", a.vals.v[f]));
+            json_array_append_new(
+                fields, json_pack("{s:s, s:s}", "name", app_fields[f].name, "value", a.vals.v[f]));
     /* The MRZ cross-check: the same checks the applicant passed, rerun now. */
     struct app_errors check = {0};
     app_check(&a.vals, STEP_PASSPORT, a.st, a.vt, a.track, time(NULL), &check);
     json_t *issues = json_array();
     for (size_t i = 0; i < check.n; i++)
-        json_array_append_new(issues, json_pack("{s:s, s:s}", "field", check.e[i].field, "code",
-                                                check.e[i].code));
+        json_array_append_new(
+            issues, json_pack("{s:s, s:s}", "field", check.e[i].field, "code", check.e[i].code));
     char name[40] = "";
     bool cut = false;
     app_mrz_name(&a.vals, a.st, name, &cut);
     struct store_app *hist = NULL;
     size_t nh = 0;
     json_t *history = json_array();
-    if (a.row.passport_number[0] &&
-        store_apps_by_passport(p->store, a.row.passport_number, a.row.reference, 20, &hist, &nh) ==
-            0) {
+    if (a.row.passport_number[0] && store_apps_by_passport(p->store, a.row.passport_number,
+                                                           a.row.reference, 20, &hist, &nh) == 0) {
         for (size_t i = 0; i < nh; i++)
             if (!strcmp(hist[i].state, o.user.state))
-                json_array_append_new(history,
-                                      json_pack("{s:s, s:s, s:s}", "reference", hist[i].reference,
-                                                "status", hist[i].status, "visa_type",
-                                                hist[i].visa_type));
+                json_array_append_new(
+                    history, json_pack("{s:s, s:s, s:s}", "reference", hist[i].reference, "status",
+                                       hist[i].status, "visa_type", hist[i].visa_type));
         store_apps_free(hist, nh);
     }
     json_t *reasons = json_array();
     for (size_t i = 0; i < a.st->n_reasons; i++)
-        json_array_append_new(reasons, json_pack("{s:s, s:s}", "code", a.st->refusal_reasons[i].code,
-                                                 "text",
-                                                 a.st->refusal_reasons[i].text.text[LANG_EN]));
+        json_array_append_new(reasons,
+                              json_pack("{s:s, s:s}", "code", a.st->refusal_reasons[i].code, "text",
+                                        a.st->refusal_reasons[i].text.text[LANG_EN]));
     json_t *fixables = json_array();
     for (int f = 0; f < F__MAX; f++)
         json_array_append_new(fixables, json_string(app_fields[f].name));
@@ -486,10 +484,10 @@ void officer_app(struct http_request *r, struct http_response *w)
     struct store_visa visa;
     if (store_visa_get_by_reference(p->store, a.row.reference, &visa) == 0)
         json_object_set_new(ctx, "visa",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "number",
-                                      visa.visa_number, "status", visa.status, "valid_until",
-                                      visa.valid_until, "mrz1", visa.mrz_line1, "mrz2",
-                                      visa.mrz_line2, "revoked_reason", visa.revoked_reason));
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "number", visa.visa_number,
+                                      "status", visa.status, "valid_until", visa.valid_until,
+                                      "mrz1", visa.mrz_line1, "mrz2", visa.mrz_line2,
+                                      "revoked_reason", visa.revoked_reason));
     bool open = !strcmp(a.row.status, "submitted") || !strcmp(a.row.status, "in_review");
     json_object_set_new(ctx, "app",
                         json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:o, s:o}", "reference",
@@ -500,9 +498,11 @@ void officer_app(struct http_request *r, struct http_response *w)
     json_object_set_new(ctx, "fixables", fixables);
     json_object_set_new(ctx, "can_decide", json_boolean(open && !json_object_get(ctx, "pending")));
     json_object_set_new(ctx, "can_revoke",
-                        json_boolean(json_object_get(ctx, "visa") && !strcmp(visa.status, "valid") &&
+                        json_boolean(json_object_get(ctx, "visa") &&
+                                     !strcmp(visa.status, "valid") &&
                                      (is_role(&o, "supervisor") || is_role(&o, "administrator"))));
-    json_object_set_new(ctx, "notice", json_string(http_query(r, "msg") ? http_query(r, "msg") : ""));
+    json_object_set_new(ctx, "notice",
+                        json_string(http_query(r, "msg") ? http_query(r, "msg") : ""));
     portal_app_clear(&a);
     render(r, w, 200, "officer_app", ctx);
 }
@@ -706,8 +706,7 @@ void api_officer_decision(struct http_request *r, struct http_response *w)
         return;
     }
     const char *msg;
-    int status = decide(r->app, &o, r->params[0],
-                        json_string_value(json_object_get(b, "decision")),
+    int status = decide(r->app, &o, r->params[0], json_string_value(json_object_get(b, "decision")),
                         json_string_value(json_object_get(b, "reason_code")),
                         json_string_value(json_object_get(b, "note")),
                         json_string_value(json_object_get(b, "info_request")), &msg);

@@ -81,8 +81,8 @@ struct http_server {
     pthread_mutex_t mu; /* guards in_flight, body_bytes */
     pthread_cond_t idle;
     unsigned in_flight;
-    size_t body_bytes;  /* request body bytes held, all requests */
-    size_t body_budget; /* cap on body_bytes */
+    size_t body_bytes;         /* request body bytes held, all requests */
+    size_t body_budget;        /* cap on body_bytes */
     struct ratelimit *ip_rate; /* requests per client IP per minute, or NULL */
 };
 

@@ -16,16 +16,16 @@
 
 /* Limits (DESIGN.md "Limits"); every one is enforced with a clear error. */
 struct http_limits {
-    size_t max_body;          /* 12 MiB: 413 payload_too_large */
-    size_t max_json_body;     /* 64 KiB for application/json: 413 */
-    size_t max_field;         /* 2 KiB per form field value: 413 field_too_large */
-    size_t max_fields;        /* 64 form fields / multipart parts: 413 */
-    size_t max_upload;        /* 5 MiB per uploaded file: 413 upload_too_large */
-    size_t max_header;        /* 8 KiB of request headers (MHD memory limit) */
-    unsigned conn_timeout_s;  /* 30 */
-    unsigned max_connections; /* total, e.g. 2048 */
+    size_t max_body;             /* 12 MiB: 413 payload_too_large */
+    size_t max_json_body;        /* 64 KiB for application/json: 413 */
+    size_t max_field;            /* 2 KiB per form field value: 413 field_too_large */
+    size_t max_fields;           /* 64 form fields / multipart parts: 413 */
+    size_t max_upload;           /* 5 MiB per uploaded file: 413 upload_too_large */
+    size_t max_header;           /* 8 KiB of request headers (MHD memory limit) */
+    unsigned conn_timeout_s;     /* 30 */
+    unsigned max_connections;    /* total, e.g. 2048 */
     unsigned per_ip_connections; /* e.g. 64 */
-    unsigned threads;         /* worker threads (MHD thread pool) */
+    unsigned threads;            /* worker threads (MHD thread pool) */
 };
 void http_limits_default(struct http_limits *l);
 
@@ -40,9 +40,9 @@ struct http_pair {
 
 /* One part of a multipart/form-data body. */
 struct http_part {
-    char *name;        /* form field name */
-    char *filename;    /* NULL for a plain field */
-    char *content_type;/* the part's Content-Type, or NULL */
+    char *name;          /* form field name */
+    char *filename;      /* NULL for a plain field */
+    char *content_type;  /* the part's Content-Type, or NULL */
     const uint8_t *data; /* points into the request body */
     size_t len;
 };
@@ -51,13 +51,13 @@ struct http_part {
 
 struct http_request {
     enum http_method method;
-    const char *path;          /* without the query string */
-    const char *remote_ip;     /* text form */
-    const uint8_t *body;       /* the whole body (NUL-terminated for convenience) */
+    const char *path;      /* without the query string */
+    const char *remote_ip; /* text form */
+    const uint8_t *body;   /* the whole body (NUL-terminated for convenience) */
     size_t body_len;
     const char *params[HTTP_MAX_PARAMS]; /* path parameters from the route, in order */
-    void *app;                 /* the application context given to http_server_start */
-    struct http_conn_priv *priv; /* the layer's own state */
+    void *app;                           /* the application context given to http_server_start */
+    struct http_conn_priv *priv;         /* the layer's own state */
 };
 
 /* Header (case-insensitive name), query parameter, cookie: NULL if absent. */
@@ -103,23 +103,23 @@ typedef void (*http_handler)(struct http_request *r, struct http_response *w);
  * method gets 405. */
 struct http_route {
     enum http_method method;
-    const char *pattern;   /* e.g. "/api/v1/applications/{}/photo" */
+    const char *pattern; /* e.g. "/api/v1/applications/{}/photo" */
     http_handler handler;
 };
 
 struct http_server;
 
 struct http_server_config {
-    const char *listen;        /* "127.0.0.1:8080" or "[::1]:8080" */
+    const char *listen; /* "127.0.0.1:8080" or "[::1]:8080" */
     struct http_limits limits;
     const struct http_route *routes;
     size_t n_routes;
-    void *app;                 /* passed to handlers as r->app */
-    const char *static_dir;    /* served at /static/ (GET only, no listing), or NULL */
-    bool secure_cookies;       /* false only for plain-HTTP development */
-    const char *access_log;    /* file path, "-" for stdout, NULL for none */
-    FILE *access_log_file;     /* an already open log (e.g. opened before a sandbox);
-                                  takes precedence over access_log; not closed */
+    void *app;                           /* passed to handlers as r->app */
+    const char *static_dir;              /* served at /static/ (GET only, no listing), or NULL */
+    bool secure_cookies;                 /* false only for plain-HTTP development */
+    const char *access_log;              /* file path, "-" for stdout, NULL for none */
+    FILE *access_log_file;               /* an already open log (e.g. opened before a sandbox);
+                                            takes precedence over access_log; not closed */
     unsigned requests_per_minute_per_ip; /* 0 = unlimited; over it: 429 rate_limited */
 };
 

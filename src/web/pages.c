@@ -63,13 +63,12 @@ static json_t *page_ctx(struct http_request *r, struct http_response *w, const c
         snprintf(href, sizeof href, "%s?lang=%s", r->path, policy_lang_codes[l]);
         char key[32];
         snprintf(key, sizeof key, "lang.%s", policy_lang_codes[l]);
-        json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:b}", "code",
-                                               policy_lang_codes[l], "name", tr(p, lang, key),
-                                               "href", href, "current",
+        json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:b}", "code", policy_lang_codes[l],
+                                               "name", tr(p, lang, key), "href", href, "current",
                                                !strcmp(lang, policy_lang_codes[l])));
     }
-    return json_pack("{s:s, s:s, s:o, s:s, s:s}", "path", r->path, "csrf", csrf, "langs",
-                     langs, "title", title_key, "official_site",
+    return json_pack("{s:s, s:s, s:o, s:s, s:s}", "path", r->path, "csrf", csrf, "langs", langs,
+                     "title", title_key, "official_site",
                      http_header(r, "Host") ? http_header(r, "Host") : "");
 }
 
@@ -145,12 +144,12 @@ static json_t *types_json(const struct portal *p, const struct policy_state *st,
             portal_money(t->tracks[k].fee_minor, fee);
             snprintf(value, sizeof value, "%s:%s", t->id, t->tracks[k].id);
             json_array_append_new(
-                tracks, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s}", "id", t->tracks[k].id,
-                                  "type_name", text_in(&t->name, lang),
-                                  "name", text_in(&t->tracks[k].name, lang), "fee", fee,
-                                  "currency", st->currency, "processing",
-                                  processing_text(p, &t->tracks[k], lang), "fee_unconfirmed",
-                                  t->tracks[k].fee_unconfirmed, "value", value));
+                tracks,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s}", "id", t->tracks[k].id,
+                          "type_name", text_in(&t->name, lang), "name",
+                          text_in(&t->tracks[k].name, lang), "fee", fee, "currency", st->currency,
+                          "processing", processing_text(p, &t->tracks[k], lang), "fee_unconfirmed",
+                          t->tracks[k].fee_unconfirmed, "value", value));
         }
         char entries[64];
         if (t->entries == 0)
@@ -159,11 +158,10 @@ static json_t *types_json(const struct portal *p, const struct policy_state *st,
             snprintf(entries, sizeof entries, "%d", t->entries);
         json_array_append_new(
             types, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:b, s:s}", "id", t->id, "name",
-                             text_in(&t->name, lang), "description",
-                             text_in(&t->description, lang), "entries", entries, "validity_days",
-                             t->validity_days, "stay_days", t->stay_days, "tracks", tracks,
-                             "unconfirmed", t->unconfirmed, "unconfirmed_note",
-                             t->unconfirmed_note));
+                             text_in(&t->name, lang), "description", text_in(&t->description, lang),
+                             "entries", entries, "validity_days", t->validity_days, "stay_days",
+                             t->stay_days, "tracks", tracks, "unconfirmed", t->unconfirmed,
+                             "unconfirmed_note", t->unconfirmed_note));
     }
     return types;
 }
@@ -224,18 +222,18 @@ static void state_page(struct http_request *r, struct http_response *w, int stat
         char key[32];
         snprintf(key, sizeof key, "country.%s", st->nationalities[n]);
         const char *name = i18n_get(p->i18n, lang, key);
-        json_array_append_new(nats, json_pack("{s:s, s:s, s:b}", "code", st->nationalities[n],
-                                              "name", name ? name : st->nationalities[n],
-                                              "selected",
-                                              nationality &&
-                                                  !strcmp(nationality, st->nationalities[n])));
+        json_array_append_new(nats,
+                              json_pack("{s:s, s:s, s:b}", "code", st->nationalities[n], "name",
+                                        name ? name : st->nationalities[n], "selected",
+                                        nationality && !strcmp(nationality, st->nationalities[n])));
     }
     json_array_append_new(nats, json_pack("{s:s, s:s, s:b}", "code", "OTHER", "name",
                                           tr(p, lang, "state.other_nationality"), "selected",
                                           nationality && !strcmp(nationality, "OTHER")));
-    json_object_set_new(ctx, "state", json_pack("{s:s, s:s, s:s}", "code", st->code, "name",
-                                                text_in(&st->name, lang), "notice",
-                                                text_in(&st->official_portal_notice, lang)));
+    json_object_set_new(ctx, "state",
+                        json_pack("{s:s, s:s, s:s}", "code", st->code, "name",
+                                  text_in(&st->name, lang), "notice",
+                                  text_in(&st->official_portal_notice, lang)));
     json_object_set_new(ctx, "types", types);
     json_object_set_new(ctx, "nationalities", nats);
     json_object_set_new(ctx, "nonce", json_string(nonce));
@@ -364,15 +362,17 @@ static json_t *steps_json(const struct portal *p, const char *ref, const char *c
     json_t *a = json_array();
     char href[96], key[48];
     for (int s = 0; s <= STEP__MAX + 1; s++) {
-        const char *name = s < STEP__MAX ? app_step_names[s] : s == STEP__MAX ? "documents" : "review";
+        const char *name = s < STEP__MAX    ? app_step_names[s]
+                           : s == STEP__MAX ? "documents"
+                                            : "review";
         if (s < STEP__MAX)
             snprintf(href, sizeof href, "/a/%s/step/%s", ref, name);
         else
             snprintf(href, sizeof href, "/a/%s/%s", ref, name);
         snprintf(key, sizeof key, "step.%s", name);
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:i}", "name", tr(p, lang, key),
-                                           "href", href, "current", !strcmp(name, current),
-                                           "number", s + 1));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:b, s:i}", "name", tr(p, lang, key), "href",
+                                        href, "current", !strcmp(name, current), "number", s + 1));
     }
     return a;
 }
@@ -418,10 +418,9 @@ static void step_page(struct http_request *r, struct http_response *w, int statu
         json_t *fj = json_pack(
             "{s:s, s:s, s:s, s:s, s:b, s:i, s:b, s:b, s:b, s:b, s:b}", "name", d->name, "label",
             tr(p, lang, key), "value", vals->v[f], "type", input_type(d->validator), "required",
-            d->required, "maxlength", (int)d->max_len, "is_sex", d->validator == V_SEX,
-            "is_check", d->validator == V_YES, "is_area",
-            d->validator == V_TEXT && d->max_len > 120, "is_mrz", d->validator == V_MRZ_LINE,
-            "checked", !strcmp(vals->v[f], "yes"));
+            d->required, "maxlength", (int)d->max_len, "is_sex", d->validator == V_SEX, "is_check",
+            d->validator == V_YES, "is_area", d->validator == V_TEXT && d->max_len > 120, "is_mrz",
+            d->validator == V_MRZ_LINE, "checked", !strcmp(vals->v[f], "yes"));
         snprintf(key, sizeof key, "field.%s.hint", d->name);
         const char *hint = i18n_get(p->i18n, lang, key);
         if (hint)
@@ -455,8 +454,7 @@ static void step_page(struct http_request *r, struct http_response *w, int statu
     json_object_set_new(ctx, "reference", json_string(a->row.reference));
     json_object_set_new(ctx, "resume_url", json_string(resume));
     json_object_set_new(ctx, "step_title", json_string(tr(p, lang, step_title)));
-    json_object_set_new(ctx, "steps",
-                        steps_json(p, a->row.reference, app_step_names[step], lang));
+    json_object_set_new(ctx, "steps", steps_json(p, a->row.reference, app_step_names[step], lang));
     json_object_set_new(ctx, "has_errors", json_boolean(errs && errs->n));
     json_object_set_new(ctx, "is_passport", json_boolean(step == STEP_PASSPORT));
     json_object_set_new(ctx, "first_step", json_boolean(step == STEP_PASSPORT));
@@ -640,9 +638,9 @@ void page_documents_post(struct http_request *r, struct http_response *w)
             if (!a.vt->documents[d] || !part || part->len == 0)
                 continue;
             struct photo_result res;
-            int rc = part->len > PHOTO_MAX_INPUT ? -RENDER_E_TOO_LARGE
-                                                 : photo_process(part->data, part->len, kinds[d],
-                                                                 &res);
+            int rc = part->len > PHOTO_MAX_INPUT
+                         ? -RENDER_E_TOO_LARGE
+                         : photo_process(part->data, part->len, kinds[d], &res);
             if (rc < 0) {
                 struct app_error *e = &errs.e[errs.n++];
                 snprintf(e->field, sizeof e->field, "%s", policy_document_ids[d]);
@@ -715,8 +713,8 @@ static json_t *summary_json(const struct portal *p, const struct portal_app *a, 
                 vkey[0] = '\0';
             if (vkey[0] && i18n_get(p->i18n, lang, vkey))
                 value = i18n_get(p->i18n, lang, vkey);
-            json_array_append_new(rows, json_pack("{s:s, s:s}", "label", tr(p, lang, key),
-                                                  "value", value));
+            json_array_append_new(
+                rows, json_pack("{s:s, s:s}", "label", tr(p, lang, key), "value", value));
         }
         char key[48], href[96];
         snprintf(key, sizeof key, "step.%s", app_step_names[s]);
@@ -768,8 +766,8 @@ void page_review(struct http_request *r, struct http_response *w)
                  app_field_from_name(missing.e[i].field) >= 0 ? "field" : "doc",
                  missing.e[i].field);
         snprintf(ekey, sizeof ekey, "err.%s", missing.e[i].code);
-        json_array_append_new(miss, json_pack("{s:s, s:s}", "label", tr(p, lang, lkey), "error",
-                                              tr(p, lang, ekey)));
+        json_array_append_new(
+            miss, json_pack("{s:s, s:s}", "label", tr(p, lang, lkey), "error", tr(p, lang, ekey)));
     }
     char pay[96];
     snprintf(pay, sizeof pay, "/a/%s/pay", a.row.reference);
@@ -784,8 +782,7 @@ void page_review(struct http_request *r, struct http_response *w)
 }
 
 static void pay_page(struct http_request *r, struct http_response *w, int status,
-                     struct portal_app *a, const char *lang, const char *error_key,
-                     bool pending)
+                     struct portal_app *a, const char *lang, const char *error_key, bool pending)
 {
     struct portal *p = r->app;
     json_t *ctx = app_summary_ctx(r, w, a, lang, "pay.title");

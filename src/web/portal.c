@@ -232,30 +232,30 @@ json_t *portal_state_json(const struct policy_state *st)
             json_t *proc = tr->processing_hours
                                ? json_pack("{s:i}", "hours", tr->processing_hours)
                                : json_pack("{s:i}", "working_days", tr->processing_working_days);
-            json_array_append_new(
-                tracks, json_pack("{s:s, s:o, s:I, s:s, s:s, s:o, s:b}", "id", tr->id, "name",
-                                  text_json(&tr->name), "fee_minor", (json_int_t)tr->fee_minor, "fee", fee,
-                                  "currency", st->currency, "processing", proc,
-                                  "fee_unconfirmed", tr->fee_unconfirmed));
+            json_array_append_new(tracks, json_pack("{s:s, s:o, s:I, s:s, s:s, s:o, s:b}", "id",
+                                                    tr->id, "name", text_json(&tr->name),
+                                                    "fee_minor", (json_int_t)tr->fee_minor, "fee",
+                                                    fee, "currency", st->currency, "processing",
+                                                    proc, "fee_unconfirmed", tr->fee_unconfirmed));
         }
         for (int d = 0; d < DOC__MAX; d++)
             if (t->documents[d])
                 json_array_append_new(docs, json_string(policy_document_ids[d]));
-        json_array_append_new(
-            types, json_pack("{s:s, s:o, s:o, s:i, s:i, s:i, s:o, s:o, s:b}", "id", t->id, "name",
-                             text_json(&t->name), "description", text_json(&t->description),
-                             "entries", t->entries, "validity_days", t->validity_days,
-                             "stay_days", t->stay_days, "documents", docs, "tracks", tracks,
-                             "unconfirmed", t->unconfirmed));
+        json_array_append_new(types, json_pack("{s:s, s:o, s:o, s:i, s:i, s:i, s:o, s:o, s:b}",
+                                               "id", t->id, "name", text_json(&t->name),
+                                               "description", text_json(&t->description), "entries",
+                                               t->entries, "validity_days", t->validity_days,
+                                               "stay_days", t->stay_days, "documents", docs,
+                                               "tracks", tracks, "unconfirmed", t->unconfirmed));
     }
     json_t *nats = json_array();
     for (size_t i = 0; i < st->n_nationalities; i++)
         json_array_append_new(nats, json_string(st->nationalities[i]));
     return json_pack("{s:s, s:o, s:s, s:s, s:i, s:o, s:o}", "code", st->code, "name",
                      text_json(&st->name), "currency", st->currency, "mrv_format",
-                     st->mrv_format == MRZ_FORMAT_MRV_A ? "A" : "B",
-                     "passport_min_validity_months", st->passport_min_validity_months,
-                     "eligible_nationalities", nats, "visa_types", types);
+                     st->mrv_format == MRZ_FORMAT_MRV_A ? "A" : "B", "passport_min_validity_months",
+                     st->passport_min_validity_months, "eligible_nationalities", nats, "visa_types",
+                     types);
 }
 
 json_t *portal_errors_json(const struct portal *p, const struct app_errors *errs, const char *lang)
@@ -265,9 +265,9 @@ json_t *portal_errors_json(const struct portal *p, const struct app_errors *errs
         char key[64];
         snprintf(key, sizeof key, "err.%s", errs->e[i].code);
         const char *msg = i18n_get(p->i18n, lang, key);
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "field", errs->e[i].field, "code",
-                                           errs->e[i].code, "message",
-                                           msg ? msg : errs->e[i].detail));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:s}", "field", errs->e[i].field, "code",
+                                        errs->e[i].code, "message", msg ? msg : errs->e[i].detail));
     }
     return a;
 }
@@ -320,9 +320,9 @@ int portal_payment_callback(const struct portal *p, const char *body, size_t len
     return rc < 0 ? 500 : 200;
 }
 
-int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_key,
-               const char *card, const char *expiry, const char *cvc, time_t now,
-               struct store_payment *pay, const char **code, const char **message)
+int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_key, const char *card,
+               const char *expiry, const char *cvc, time_t now, struct store_payment *pay,
+               const char **code, const char **message)
 {
     *code = *message = NULL;
     bool draft = a->status == APP_DRAFT;

@@ -37,18 +37,18 @@ struct portal {
     struct store *store;
     const struct tmpl_set *tmpl;
     const struct i18n *i18n;
-    uint8_t secret[32];          /* derives access and CSRF tokens; var/keys/portal.secret */
-    uint8_t payment_secret[32];  /* signs the test provider's callbacks */
+    uint8_t secret[32];         /* derives access and CSRF tokens; var/keys/portal.secret */
+    uint8_t payment_secret[32]; /* signs the test provider's callbacks */
     const struct payment_provider *pay;
     struct ratelimit *status_limit; /* status lookups per client IP */
     struct ratelimit *login_limit;  /* officer login attempts per client IP */
     bool secure_cookies;
     /* consular side */
-    char signer_socket[256];        /* the signer process's Unix socket */
+    char signer_socket[256]; /* the signer process's Unix socket */
     struct portal_signer signers[POLICY_MAX_STATES];
     size_t n_signers;
-    const char *base_url;           /* for links in mails, e.g. "http://127.0.0.1:8080" */
-    struct outbox_worker *outbox;   /* woken when a mail is queued; may be NULL */
+    const char *base_url;         /* for links in mails, e.g. "http://127.0.0.1:8080" */
+    struct outbox_worker *outbox; /* woken when a mail is queued; may be NULL */
 };
 
 /* The routes of the portal (pages and API), for http_server_config. */
@@ -108,8 +108,7 @@ void portal_money(int64_t minor, char out[32]);
 json_t *portal_state_json(const struct policy_state *st);
 
 /* Errors as [{field, code, message}] with messages in lang. */
-json_t *portal_errors_json(const struct portal *p, const struct app_errors *errs,
-                           const char *lang);
+json_t *portal_errors_json(const struct portal *p, const struct app_errors *errs, const char *lang);
 
 /* Handlers of the JSON API (api.c) and of the pages (pages.c). */
 void api_states(struct http_request *r, struct http_response *w);
@@ -133,9 +132,9 @@ int portal_payment_callback(const struct portal *p, const char *body, size_t len
  * *pay with the stored payment after the attempt.  Returns 0, or an HTTP
  * status with code/message set (402 declined is returned as 0 with
  * pay->status PAY_DECLINED). */
-int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_key,
-               const char *card, const char *expiry, const char *cvc, time_t now,
-               struct store_payment *pay, const char **code, const char **message);
+int portal_pay(const struct portal *p, struct portal_app *a, const char *idem_key, const char *card,
+               const char *expiry, const char *cvc, time_t now, struct store_payment *pay,
+               const char **code, const char **message);
 
 /* Consular console (console.c) and the applicant's visa downloads (visa_web.c). */
 void officer_login_get(struct http_request *r, struct http_response *w);

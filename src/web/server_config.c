@@ -34,8 +34,12 @@ struct cfg_key {
     long long min, max;  /* numbers */
 };
 
-#define STR(field) CFG_STRING, offsetof(struct server_config, field), sizeof(((struct server_config *)0)->field), 0, 0
-#define LIM(field, lo, hi) offsetof(struct server_config, limits.field), sizeof(((struct server_config *)0)->limits.field), lo, hi
+#define STR(field)                                                                                 \
+    CFG_STRING, offsetof(struct server_config, field), sizeof(((struct server_config *)0)->field), \
+        0, 0
+#define LIM(field, lo, hi)                                                                         \
+    offsetof(struct server_config, limits.field),                                                  \
+        sizeof(((struct server_config *)0)->limits.field), lo, hi
 
 static const struct cfg_key keys[] = {
     {"listen", STR(listen)},
@@ -45,9 +49,10 @@ static const struct cfg_key keys[] = {
     {"po_dir", STR(po_dir)},
     {"static_dir", STR(static_dir)},
     {"access_log", STR(access_log)},
-    {"secure_cookies", CFG_BOOL, offsetof(struct server_config, secure_cookies), sizeof(bool), 0, 0},
-    {"status_lookups_per_minute", CFG_INT, offsetof(struct server_config, status_lookups_per_minute),
-     sizeof(int), 0, 1000000},
+    {"secure_cookies", CFG_BOOL, offsetof(struct server_config, secure_cookies), sizeof(bool), 0,
+     0},
+    {"status_lookups_per_minute", CFG_INT,
+     offsetof(struct server_config, status_lookups_per_minute), sizeof(int), 0, 1000000},
     {"requests_per_minute", CFG_INT, offsetof(struct server_config, requests_per_minute),
      sizeof(int), 0, 100000000},
     {"max_body", CFG_SIZE, LIM(max_body, 1024, 64LL << 20)},

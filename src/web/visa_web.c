@@ -130,12 +130,12 @@ void api_visa(struct http_request *r, struct http_response *w)
         return;
     }
     if (load_visa(r, w, true, &a, v)) {
-        json_t *j = json_pack("{s:s, s:s, s:s, s:[s,s], s:o, s:s, s:s, s:i, s:i, s:s}",
-                              "visa_number", v->visa_number, "reference", v->reference, "status",
-                              v->status, "mrz", v->mrz_line1, v->mrz_line2, "seal_hex",
-                              hex_json(v->seal, v->seal_len), "valid_from", v->valid_from,
-                              "valid_until", v->valid_until, "entries", v->entries, "stay_days",
-                              v->stay_days, "signer_cert_ref", v->signer_cert_ref);
+        json_t *j =
+            json_pack("{s:s, s:s, s:s, s:[s,s], s:o, s:s, s:s, s:i, s:i, s:s}", "visa_number",
+                      v->visa_number, "reference", v->reference, "status", v->status, "mrz",
+                      v->mrz_line1, v->mrz_line2, "seal_hex", hex_json(v->seal, v->seal_len),
+                      "valid_from", v->valid_from, "valid_until", v->valid_until, "entries",
+                      v->entries, "stay_days", v->stay_days, "signer_cert_ref", v->signer_cert_ref);
         if (v->revoked_reason[0])
             json_object_set_new(j, "revoked_reason", json_string(v->revoked_reason));
         http_json(w, 200, j);

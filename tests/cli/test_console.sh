@@ -160,6 +160,47 @@ console_queues_a_notification_for_each_decision() {
 }
 t console_queues_a_notification_for_each_decision
 
+console_issued_seals_verify_with_openssl_too() {
+  read -r jar csrf _ <<<"$(officer aze8@mfa.example AZE)"
+  read -r ref tok <<<"$(submitted_app AZE tourist-e)"
+  decide "$jar" "$csrf" "$ref" '{"decision":"approve"}' >/dev/null
+  hex=$(curl -s -H "Authorization: Bearer $tok" "$CURL/api/v1/applications/$ref/visa" | jq -r .seal_hex)
+  dec=$("$EVISA" seal decode <<<"$hex")
+  len=$(jq .signed_length <<<"$dec")
+  printf '%s' "${hex:0:$((len * 2))}" | perl -e 'local $/; my $h = <STDIN>; print pack("H*", $h)' >"$TMP/tbs.bin"
+  printf 'asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x%s\ns=INTEGER:0x%s\n' \
+    "$(jq -r .signature.r <<<"$dec")" "$(jq -r .signature.s <<<"$dec")" >"$TMP/sig.conf"
+  openssl asn1parse -genconf "$TMP/sig.conf" -out "$TMP/sig.der" -noout
+  openssl x509 -in "$CDATA/keys/AZE/ds.cert.pem" -pubkey -noout >"$TMP/pub.pem"
+  openssl dgst -sha256 -verify "$TMP/pub.pem" -signature "$TMP/sig.der" "$TMP/tbs.bin" | grep -q 'Verified OK'
+  openssl verify -CAfile "$CDATA/keys/AZE/csca.cert.pem" "$CDATA/keys/AZE/ds.cert.pem" | grep -q ': OK'
+}
+t console_issued_seals_verify_with_openssl_too
+
+console_only_supervisors_revoke_and_the_visa_shows_revoked() {
+  read -r jar csrf _ <<<"$(officer aze10@mfa.example AZE)"
+  read -r sjar scsrf _ <<<"$(officer aze11@mfa.example AZE supervisor)"
+  read -r ref tok <<<"$(submitted_app AZE tourist-e)"
+  decide "$jar" "$csrf" "$ref" '{"decision":"approve"}' >/dev/null
+  curl -s -o /dev/null -b "$jar" -d "csrf=$csrf&reason=test" "$CURL/officer/a/$ref/revoke"
+  [ "$(curl -s -H "Authorization: Bearer $tok" "$CURL/api/v1/applications/$ref/visa" | jq -r .status)" = valid ]
+  curl -s -o /dev/null -b "$sjar" -d "csrf=$scsrf&reason=Forged+invitation+letter" "$CURL/officer/a/$ref/revoke"
+  v=$(curl -s -H "Authorization: Bearer $tok" "$CURL/api/v1/applications/$ref/visa")
+  [ "$(jq -r .status <<<"$v")" = revoked ] && [ "$(jq -r .revoked_reason <<<"$v")" = "Forged invitation letter" ]
+  [ "$(curl -s -H "Authorization: Bearer $tok" "$CURL/api/v1/applications/$ref" | jq -r .status)" = revoked ]
+}
+t console_only_supervisors_revoke_and_the_visa_shows_revoked
+
+console_web_process_holds_no_key_and_cannot_open_one() {
+  # the serving process (not the signer child) has no key file open ...
+  ! ls -l "/proc/$CONSOLE_PID/fd" 2>/dev/null | grep -q 'key.pem'
+  # ... and its Landlock domain denies the keys directory (checked through /proc: the
+  # signer child, which may read them, is a different process).
+  grep -q 'Seccomp\|NoNewPrivs' "/proc/$CONSOLE_PID/status"
+  [ "$(awk '/^NoNewPrivs/ {print $2}' "/proc/$CONSOLE_PID/status")" = 1 ]
+}
+t console_web_process_holds_no_key_and_cannot_open_one
+
 console_audit_chain_verifies() {
   "$EVISA" admin audit verify --data "$CDATA" | grep -q 'chain intact'
 }

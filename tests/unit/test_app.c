@@ -100,12 +100,18 @@ TEST(app_field_validators_reject_bad_values_and_keep_what_was_typed)
         enum app_field f;
         const char *value, *code;
     } cases[] = {
-        {F_DATE_OF_BIRTH, "1979-02-30", "bad_date"}, {F_EMAIL, "imran@", "bad_email"},
-        {F_PHONE, "call me", "bad_phone"},           {F_SEX, "Q", "bad_format"},
-        {F_NATIONALITY, "PA1", "bad_format"},        {F_PASSPORT_NUMBER, "AB-12", "bad_format"},
-        {F_SURNAME, "Khan2", "unmapped_char"},       {F_DECL_TERMS, "no", "must_accept"},
-        {F_PLACE_OF_BIRTH, "La\x01hore", "bad_chars"}, {F_HOME_ADDRESS, "\xc0\xaf", "bad_utf8"},
-        {F_MRZ_LINE1, "P<PAKKHAN", "bad_format"},    {F_PASSPORT_NUMBER, "AB12345678", "too_long"},
+        {F_DATE_OF_BIRTH, "1979-02-30", "bad_date"},
+        {F_EMAIL, "imran@", "bad_email"},
+        {F_PHONE, "call me", "bad_phone"},
+        {F_SEX, "Q", "bad_format"},
+        {F_NATIONALITY, "PA1", "bad_format"},
+        {F_PASSPORT_NUMBER, "AB-12", "bad_format"},
+        {F_SURNAME, "Khan2", "unmapped_char"},
+        {F_DECL_TERMS, "no", "must_accept"},
+        {F_PLACE_OF_BIRTH, "La\x01hore", "bad_chars"},
+        {F_HOME_ADDRESS, "\xc0\xaf", "bad_utf8"},
+        {F_MRZ_LINE1, "P<PAKKHAN", "bad_format"},
+        {F_PASSPORT_NUMBER, "AB12345678", "too_long"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct app_values v = {0};

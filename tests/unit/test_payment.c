@@ -76,10 +76,12 @@ TEST(payment_callback_parse_rejects_unexpected_bodies)
         "{}",
         "[1]",
         "{\"payment_id\":\"p\",\"result\":\"pending\",\"provider_ref\":\"\",\"decline_code\":\"\"}",
-        "{\"payment_id\":\"p\",\"result\":\"succeeded\",\"provider_ref\":\"\",\"decline_code\":\"\","
+        "{\"payment_id\":\"p\",\"result\":\"succeeded\",\"provider_ref\":\"\",\"decline_code\":"
+        "\"\","
         "\"extra\":1}",
         "{\"payment_id\":1,\"result\":\"succeeded\",\"provider_ref\":\"\",\"decline_code\":\"\"}",
-        "{\"payment_id\":\"\",\"result\":\"succeeded\",\"provider_ref\":\"\",\"decline_code\":\"\"}",
+        "{\"payment_id\":\"\",\"result\":\"succeeded\",\"provider_ref\":\"\",\"decline_code\":"
+        "\"\"}",
         "not json",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
