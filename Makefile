@@ -27,7 +27,8 @@ CFLAGS_ALL  = -std=c17 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(HARDEN) $(SAN)
 LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/icao/*.c src/crypto/*.c src/render/*.c src/visa/*.c \
-              src/store/*.c src/web/*.c src/auth/*.c src/signer/*.c src/notify/*.c))
+              src/store/*.c src/web/*.c src/auth/*.c src/signer/*.c src/notify/*.c \
+              src/util/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))

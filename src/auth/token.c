@@ -3,6 +3,7 @@
  * (OpenSSL RAND_bytes, EVP_Digest, CRYPTO_memcmp).
  */
 #include "auth/token.h"
+#include "util/text.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -22,22 +23,7 @@ int token_new(char out[48])
     out[0] = '\0';
     if (RAND_bytes(rnd, sizeof rnd) != 1)
         return -AUTH_E_INTERNAL;
-    size_t o = 0;
-    for (size_t i = 0; i < sizeof rnd; i += 3) {
-        size_t left = sizeof rnd - i;
-        uint32_t v = (uint32_t)rnd[i] << 16;
-        if (left > 1)
-            v |= (uint32_t)rnd[i + 1] << 8;
-        if (left > 2)
-            v |= rnd[i + 2];
-        out[o++] = b64url[(v >> 18) & 63u];
-        out[o++] = b64url[(v >> 12) & 63u];
-        if (left > 1)
-            out[o++] = b64url[(v >> 6) & 63u];
-        if (left > 2)
-            out[o++] = b64url[v & 63u];
-    }
-    out[o] = '\0';
+    base64url_encode(rnd, sizeof rnd, out, 48);
     OPENSSL_cleanse(rnd, sizeof rnd);
     return 0;
 }

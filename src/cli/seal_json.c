@@ -1,6 +1,7 @@
 /*
  * seal_json.c — a decoded seal as JSON (see seal_json.h for the key names).
  */
+#include "util/text.h"
 #include "cli/seal_json.h"
 
 #include <stdio.h>
@@ -9,15 +10,10 @@
 
 json_t *seal_json_hex(const uint8_t *b, size_t n)
 {
-    static const char digits[] = "0123456789ABCDEF";
     char *s = malloc(2 * n + 1);
     if (!s)
         return json_null();
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = digits[b[i] >> 4];
-        s[2 * i + 1] = digits[b[i] & 15];
-    }
-    s[2 * n] = '\0';
+    hex_upper(b, n, s);
     json_t *j = json_string(s);
     free(s);
     return j;

@@ -3,6 +3,7 @@
  * in UTF-8, RFC 2047 encoded-words, quoted-printable) and the localised
  * status-change texts.  See mail.h.
  */
+#include "util/text.h"
 #include "notify/mail.h"
 
 #include <stdio.h>
@@ -101,47 +102,7 @@ static void ob_puts(struct obuf *b, const char *s)
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid:
- * no overlong forms, surrogates or code points above U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    uint32_t cp, min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, cp = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, cp = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, cp = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t k = 1; k < len; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[k] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
 
-static bool utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        size_t l = utf8_seq(u + i, n - i);
-        if (!l)
-            return false;
-        i += l;
-    }
-    return true;
-}
 
 /* Header values: no control characters at all (CR and LF above all). */
 static bool has_control(const char *s)

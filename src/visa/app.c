@@ -3,6 +3,7 @@
  * field table with its validators, cross-field checks against policy, the
  * name as it will print in the MRZ, deadlines, references and tokens.
  */
+#include "util/text.h"
 #include "visa/app.h"
 
 #include <stdio.h>
@@ -117,23 +118,6 @@ static void add_error(struct app_errors *errs, const char *field, const char *co
 
 /* ---- validators --------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (!len || len > n || s[0] > 0xF4)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (len == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
-        return 0;
-    if (len == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-        return 0;
-    return len;
-}
 
 /* Trims ASCII white space at both ends and collapses inner runs of spaces;
  * rejects control characters and invalid UTF-8.  Returns the code or NULL. */
@@ -695,22 +679,7 @@ int app_new_token(char out[48])
     unsigned char rnd[32];
     if (RAND_bytes(rnd, sizeof rnd) != 1)
         return -1;
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t o = 0;
-    for (size_t i = 0; i < 32; i += 3) {
-        unsigned v = (unsigned)rnd[i] << 16;
-        if (i + 1 < 32)
-            v |= (unsigned)rnd[i + 1] << 8;
-        if (i + 2 < 32)
-            v |= rnd[i + 2];
-        out[o++] = b64[(v >> 18) & 63];
-        out[o++] = b64[(v >> 12) & 63];
-        if (i + 1 < 32)
-            out[o++] = b64[(v >> 6) & 63];
-        if (i + 2 < 32)
-            out[o++] = b64[v & 63];
-    }
-    out[o] = '\0';
+    base64url_encode(rnd, sizeof rnd, out, 48);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "notify/outbox.h"
+#include "util/text.h"
 
 static const struct http_route routes[] = {
     {HTTP_GET, "/healthz", api_healthz},
@@ -85,22 +86,7 @@ static void hmac_b64url(const uint8_t *key, size_t klen, const char *prefix, con
     if (n < 0 || (size_t)n >= sizeof buf)
         n = (int)sizeof buf - 1;
     HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)buf, (size_t)n, mac, &mac_len);
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t o = 0;
-    for (size_t i = 0; i < 32; i += 3) {
-        unsigned v = (unsigned)mac[i] << 16;
-        if (i + 1 < 32)
-            v |= (unsigned)mac[i + 1] << 8;
-        if (i + 2 < 32)
-            v |= mac[i + 2];
-        out[o++] = b64[(v >> 18) & 63];
-        out[o++] = b64[(v >> 12) & 63];
-        if (i + 1 < 32)
-            out[o++] = b64[(v >> 6) & 63];
-        if (i + 2 < 32)
-            out[o++] = b64[v & 63];
-    }
-    out[o] = '\0';
+    base64url_encode(mac, 32, out, 48);
 }
 
 void portal_access_token(const struct portal *p, const char *reference, char out[48])

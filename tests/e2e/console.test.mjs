@@ -177,7 +177,7 @@ async function decide(page, decision, { reason, info, note } = {}) {
   assert.equal(r.status(), 200);
 }
 
-/** A paid AZE application (API); the applicant's phone signed in to it. */
+/** A complete, paid AZE application made through the JSON API. */
 async function paidApp(passport) {
   const app = await apiDraft(server, images, { passport_number: passport });
   await apiPay(server, app);
