@@ -433,10 +433,22 @@ void officer_app(struct http_request *r, struct http_response *w)
         snprintf(a.row.status, sizeof a.row.status, "in_review");
     json_t *ctx = officer_ctx(&o);
     json_t *fields = json_array();
-    for (int f = 0; f < F__MAX; f++)
-        if (a.vals.v[f][0])
-            json_array_append_new(
-                fields, json_pack("{s:s, s:s}", "name", app_fields[f].name, "value", a.vals.v[f]));
+    for (int f = 0; f < F__MAX; f++) {
+        if (!a.vals.v[f][0])
+            continue;
+        char key[64];
+        snprintf(key, sizeof key, "field.%s", app_fields[f].name);
+        const char *label = i18n_get(p->i18n, "en", key);
+        json_array_append_new(fields, json_pack("{s:s, s:s}", "name", label ? label : key + 6,
+                                                "value", a.vals.v[f]));
+    }
+    /* The documents this visa type takes, with whether each was uploaded. */
+    unsigned have = portal_app_documents(p, &a);
+    json_t *docs = json_array();
+    for (int d = 0; d < DOC__MAX; d++)
+        if (a.vt->documents[d])
+            json_array_append_new(docs, json_pack("{s:s, s:b}", "kind", policy_document_ids[d],
+                                                  "uploaded", (have >> d) & 1u));
     /* The MRZ cross-check: the same checks the applicant passed, rerun now. */
     struct app_errors check = {0};
     app_check(&a.vals, STEP_PASSPORT, a.st, a.vt, a.track, time(NULL), &check);
@@ -496,6 +508,7 @@ void officer_app(struct http_request *r, struct http_response *w)
                                   "issues", issues, "mrz_name", name, "mrz_truncated", cut,
                                   "history", history, "reasons", reasons));
     json_object_set_new(ctx, "fixables", fixables);
+    json_object_set_new(ctx, "documents", docs);
     json_object_set_new(ctx, "can_decide", json_boolean(open && !json_object_get(ctx, "pending")));
     json_object_set_new(ctx, "can_revoke",
                         json_boolean(json_object_get(ctx, "visa") &&
