@@ -28,7 +28,7 @@ LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/icao/*.c src/crypto/*.c src/render/*.c src/visa/*.c \
               src/store/*.c src/web/*.c src/auth/*.c src/signer/*.c src/notify/*.c \
-              src/util/*.c))
+              src/util/*.c src/verify/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
