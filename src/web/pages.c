@@ -769,8 +769,13 @@ void page_review(struct http_request *r, struct http_response *w)
         json_array_append_new(
             miss, json_pack("{s:s, s:s}", "label", tr(p, lang, lkey), "error", tr(p, lang, ekey)));
     }
-    char pay[96];
+    char pay[96], docs[96], resubmit[96];
     snprintf(pay, sizeof pay, "/a/%s/pay", a.row.reference);
+    snprintf(docs, sizeof docs, "/a/%s/documents", a.row.reference);
+    snprintf(resubmit, sizeof resubmit, "/a/%s/resubmit", a.row.reference);
+    json_object_set_new(ctx, "documents_url", json_string(docs));
+    json_object_set_new(ctx, "resubmit_url", json_string(resubmit));
+    json_object_set_new(ctx, "info_requested", json_boolean(a.status == APP_INFO_REQUESTED));
     json_object_set_new(ctx, "groups", summary_json(p, &a, lang));
     json_object_set_new(ctx, "has_missing", json_boolean(json_array_size(miss) > 0));
     json_object_set_new(ctx, "missing", miss);
@@ -905,6 +910,17 @@ void page_done(struct http_request *r, struct http_response *w)
             json_object_set_new(ctx, "info_request", json_string(d.info_request));
     }
     json_object_set_new(ctx, "info_requested", json_boolean(a.status == APP_INFO_REQUESTED));
+    static const char *const headings[APP__MAX] = {
+        [APP_DRAFT] = "done.heading_draft",         [APP_SUBMITTED] = "done.heading",
+        [APP_IN_REVIEW] = "done.heading",           [APP_INFO_REQUESTED] = "done.heading_info",
+        [APP_APPROVED] = "done.heading_issued",     [APP_ISSUED] = "done.heading_issued",
+        [APP_REFUSED] = "done.heading_refused",     [APP_REVOKED] = "done.heading_revoked",
+        [APP_WITHDRAWN] = "done.heading_closed",    [APP_EXPIRED] = "done.heading_closed",
+    };
+    json_object_set_new(ctx, "heading", json_string(headings[a.status]));
+    /* The secret link matters while the applicant still has something to do. */
+    json_object_set_new(ctx, "editable",
+                        json_boolean(a.status == APP_DRAFT || a.status == APP_INFO_REQUESTED));
     if (a.status == APP_ISSUED || a.status == APP_REVOKED) {
         char pdf[96], png[96];
         snprintf(pdf, sizeof pdf, "/a/%s/visa.pdf", a.row.reference);
