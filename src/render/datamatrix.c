@@ -300,11 +300,42 @@ static void level_close(struct dm_level *l)
 /* Search level l until slice ends; copy the first decoded symbol.
  * Returns 0, -RENDER_E_NO_SPACE, or -RENDER_E_DM_NOT_FOUND (l->exhausted
  * set when the scan finished before the slice did). */
+#define DM_MIN_MODULE_PX 1.8 /* smallest module (pixels, at the searched level) we trust */
+#define DM_MIN_ROWS 16       /* smallest symbol we accept: 16x16 holds 12 bytes */
+
+/* The mean module size in pixels of a found region: the symbol's side in
+ * the image (through the region's fit-to-raw transform) over its modules. */
+static double module_px(DmtxRegion *reg)
+{
+    DmtxVector2 o = {0.0, 0.0}, x = {1.0, 0.0}, y = {0.0, 1.0}, dx, dy;
+    dmtxMatrix3VMultiplyBy(&o, reg->fit2raw);
+    dmtxMatrix3VMultiplyBy(&x, reg->fit2raw);
+    dmtxMatrix3VMultiplyBy(&y, reg->fit2raw);
+    dmtxVector2Sub(&dx, &x, &o);
+    dmtxVector2Sub(&dy, &y, &o);
+    int cols = dmtxGetSymbolAttribute(DmtxSymAttribSymbolCols, reg->sizeIdx);
+    int rows = dmtxGetSymbolAttribute(DmtxSymAttribSymbolRows, reg->sizeIdx);
+    if (cols <= 0 || rows <= 0)
+        return 0.0;
+    double w = dmtxVector2Mag(&dx) / cols, h = dmtxVector2Mag(&dy) / rows;
+    return w < h ? w : h;
+}
+
 static int level_search(struct dm_level *l, DmtxTime *slice, uint8_t *out, size_t cap,
                         size_t *out_len)
 {
     DmtxRegion *reg;
     while ((reg = dmtxRegionFindNext(l->dec, slice)) != NULL) {
+        if (module_px(reg) < DM_MIN_MODULE_PX ||
+            dmtxGetSymbolAttribute(DmtxSymAttribSymbolRows, reg->sizeIdx) < DM_MIN_ROWS) {
+            /* Modules this small decode to garbage as often as not, and on a
+             * busy page (text, photo) the smallest symbols (10x10 .. 14x14, a
+             * few codewords of error correction) come out of random patterns
+             * with valid ECC: a whole A4 notice gave "470865".  A seal is
+             * never that small (over 30 bytes: 20x20 at least). */
+            dmtxRegionDestroy(&reg);
+            continue;
+        }
         DmtxMessage *msg = dmtxDecodeMatrixRegion(l->dec, reg, DmtxUndefined);
         dmtxRegionDestroy(&reg);
         if (msg == NULL)
