@@ -12,6 +12,11 @@
 #include "crypto/crypto_err.h"
 #include "icao/icao_err.h"
 #include "render/render_err.h"
+#include "auth/auth_err.h"
+#include "notify/mail.h"
+#include "signer/signer_proto.h"
+#include "store/store.h"
+#include "verify/trust_err.h"
 
 int cli_error(int exit_code, const char *code, const char *fmt, ...)
 {
@@ -56,24 +61,40 @@ char *cli_read_stdin(size_t *len)
     return buf;
 }
 
+/* Every layer numbers its codes from its own base (icao 0, render 64,
+ * crypto 100, store 300, auth 400, signer 500, trust 600, notify 700): the
+ * table of the highest base not above the code names it. */
+static const struct {
+    int base;
+    const char *(*code)(int);
+    const char *(*message)(int);
+} err_layers[] = {
+    {NOTIFY_E__BASE, notify_err_code, notify_err_message},
+    {TRUST_E__BASE, trust_err_code, trust_err_message},
+    {SIGNER_E__BASE, signer_err_code, signer_err_message},
+    {AUTH_E__BASE, auth_err_code, auth_err_message},
+    {STORE_E__BASE, store_err_code, store_err_message},
+    {CRYPTO_E__BASE, crypto_err_code, crypto_err_message},
+    {RENDER_E_UNSUPPORTED_FORMAT, render_err_code, render_err_message},
+    {0, icao_err_code, icao_err_message},
+};
+
 const char *cli_err_code(int err)
 {
     int e = err < 0 ? -err : err;
-    if (e >= CRYPTO_E__BASE)
-        return crypto_err_code(e);
-    if (e >= RENDER_E_UNSUPPORTED_FORMAT)
-        return render_err_code(e);
-    return icao_err_code(e);
+    for (size_t i = 0; i < sizeof err_layers / sizeof err_layers[0]; i++)
+        if (e >= err_layers[i].base)
+            return err_layers[i].code(e);
+    return "unknown";
 }
 
 const char *cli_err_message(int err)
 {
     int e = err < 0 ? -err : err;
-    if (e >= CRYPTO_E__BASE)
-        return crypto_err_message(e);
-    if (e >= RENDER_E_UNSUPPORTED_FORMAT)
-        return render_err_message(e);
-    return icao_err_message(e);
+    for (size_t i = 0; i < sizeof err_layers / sizeof err_layers[0]; i++)
+        if (e >= err_layers[i].base)
+            return err_layers[i].message(e);
+    return "unknown error";
 }
 
 uint8_t *cli_read_file(const char *path, size_t max, size_t *len)

@@ -43,5 +43,7 @@ int cmd_keys(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_signer(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
 
 #endif

@@ -28,6 +28,9 @@ static const char usage_text[] =
     "                           sign visa fields (JSON on stdin); prints the seal as hex\n"
     "  signer --keys DIR --socket PATH --log FILE\n"
     "                           the signer process (started by serve); holds the private keys\n"
+    "  verify IMAGE|--hex HEX|- --trust DIR [--revoked FILE] [--json] [--at UNIX]\n"
+    "                           offline verdict on a visa seal: VALID, INVALID, REVOKED,\n"
+    "                           EXPIRED, UNKNOWN SIGNER, STALE REVOCATION LIST\n"
     "  keys init --state AZE --dir DIR [--curve prime256v1|brainpoolP256r1]\n"
     "                           create a country signing CA and a document signer\n"
     "  admin create-user --state AZE --role officer|supervisor|administrator --email E\n"
@@ -36,6 +39,12 @@ static const char usage_text[] =
     "                           print a TOTP code (testing aid)\n"
     "  admin audit verify [--data DIR]\n"
     "                           walk the hash-chained audit log\n"
+    "  trust add --state AZE --csca CSCA.pem [--ds DS.pem ...] [--revoked FILE] --into DIR\n"
+    "                           add a State's certificates to a verifier's trust store\n"
+    "  trust revlist --state AZE --key CSCA.key.pem --numbers FILE|- --next-update-hours N\n"
+    "                --out FILE\n"
+    "                           build and sign a State's revocation list\n"
+    "  trust show DIR           list a trust store's States, certificates and lists\n"
     "\n"
     "exit codes: 0 ok/valid, 1 well-formed but invalid, 2 malformed input, 64 usage error.\n"
     "Errors are one line on stderr: evisa: <code>: <message>\n"
@@ -45,8 +54,8 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"mrz", cmd_mrz},     {"seal", cmd_seal},   {"keys", cmd_keys},
-    {"serve", cmd_serve}, {"admin", cmd_admin}, {"signer", cmd_signer},
+    {"mrz", cmd_mrz},     {"seal", cmd_seal},     {"keys", cmd_keys},     {"serve", cmd_serve},
+    {"admin", cmd_admin}, {"signer", cmd_signer}, {"verify", cmd_verify}, {"trust", cmd_trust},
 };
 
 int main(int argc, char **argv)

@@ -86,9 +86,8 @@ static int number_cmp(const void *a, const void *b)
     return memcmp(a, b, REVLIST_NUMBER_LEN);
 }
 
-int revlist_build(const char *state, time_t issued, time_t next_update,
-                  const char (*numbers)[16], size_t n, EVP_PKEY *csca_key, uint8_t **out,
-                  size_t *len)
+int revlist_build(const char *state, time_t issued, time_t next_update, const char (*numbers)[16],
+                  size_t n, EVP_PKEY *csca_key, uint8_t **out, size_t *len)
 {
     char st[REVLIST_STATE_LEN];
     int rc = state_pad(state, st);
@@ -227,20 +226,10 @@ void revlist_free(struct revlist *rl)
     memset(rl, 0, sizeof *rl);
 }
 
-/* Whether the certificate's validity period holds the moment t. */
-static bool cert_valid_at(X509 *cert, int64_t t)
-{
-    time_t at = (time_t)t;
-    return X509_cmp_time(X509_get0_notBefore(cert), &at) == -1 &&
-           X509_cmp_time(X509_get0_notAfter(cert), &at) == 1;
-}
-
 int revlist_verify_cert(const struct revlist *rl, X509 *csca)
 {
     if (!rl || !rl->raw || !csca)
         return -TRUST_E_INTERNAL;
-    if (!cert_valid_at(csca, rl->issued))
-        return -TRUST_E_SIGNATURE_INVALID;
     EVP_PKEY *pub = X509_get0_pubkey(csca);
     if (!pub)
         return -TRUST_E_SIGNATURE_INVALID;

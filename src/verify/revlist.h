@@ -42,19 +42,18 @@
 #define REVLIST_MAX 100000u           /* visa numbers in one list (900 kB) */
 #define REVLIST_TIME_MAX 253402300799 /* 9999-12-31T23:59:59Z */
 #define REVLIST_SKEW 300              /* seconds a list may come from the future */
-#define REVLIST_FILE_MAX                                                                           \
-    (REVLIST_HEADER_LEN + (size_t)REVLIST_MAX * REVLIST_NUMBER_LEN + 1 + 132)
+#define REVLIST_FILE_MAX (REVLIST_HEADER_LEN + (size_t)REVLIST_MAX * REVLIST_NUMBER_LEN + 1 + 132)
 
 struct revlist {
-    char state[4];         /* ICAO code without padding, NUL-terminated: "AZE", "D" */
-    int64_t issued;        /* Unix seconds */
-    int64_t next_update;   /* Unix seconds */
-    size_t count;          /* visa numbers */
-    const char *numbers;   /* count * 9 characters (not NUL-terminated), into raw */
-    const uint8_t *sig;    /* r || s, into raw */
+    char state[4];       /* ICAO code without padding, NUL-terminated: "AZE", "D" */
+    int64_t issued;      /* Unix seconds */
+    int64_t next_update; /* Unix seconds */
+    size_t count;        /* visa numbers */
+    const char *numbers; /* count * 9 characters (not NUL-terminated), into raw */
+    const uint8_t *sig;  /* r || s, into raw */
     size_t sig_len;
-    size_t signed_len;     /* bytes of raw covered by the signature */
-    uint8_t *raw;          /* owned copy of the whole encoding */
+    size_t signed_len; /* bytes of raw covered by the signature */
+    uint8_t *raw;      /* owned copy of the whole encoding */
     size_t raw_len;
 };
 
@@ -66,9 +65,8 @@ struct revlist {
  * -TRUST_E_BAD_STATE, -TRUST_E_BAD_TIME (issued < 0, next_update <= issued,
  * or after REVLIST_TIME_MAX), -TRUST_E_BAD_NUMBER, -TRUST_E_TOO_MANY (n over
  * REVLIST_MAX), -TRUST_E_BAD_KEY, -TRUST_E_INTERNAL. */
-int revlist_build(const char *state, time_t issued, time_t next_update,
-                  const char (*numbers)[16], size_t n, EVP_PKEY *csca_key, uint8_t **out,
-                  size_t *len);
+int revlist_build(const char *state, time_t issued, time_t next_update, const char (*numbers)[16],
+                  size_t n, EVP_PKEY *csca_key, uint8_t **out, size_t *len);
 
 /* Parses the format above strictly (every field checked, nothing trailing,
  * at most REVLIST_FILE_MAX bytes) into *rl, which then owns a copy of the
@@ -86,15 +84,15 @@ void revlist_free(struct revlist *rl);
 /* Checks a parsed list: when `state` is not NULL the list must be that
  * State's (-TRUST_E_STATE_MISMATCH); then its signature must verify with
  * the public key of one of the CSCA certificates in `cscas` (normally
- * trust_store_for(trust, state)) that was valid at the list's issue time.
- * *which (may be NULL) receives that certificate, borrowed from the store.
- * Returns 0, -TRUST_E_STATE_MISMATCH, -TRUST_E_NO_CSCA (cscas NULL or
- * without certificates), -TRUST_E_SIGNATURE_INVALID, -TRUST_E_INTERNAL. */
-int revlist_verify(const struct revlist *rl, const char *state, X509_STORE *cscas,
-                   X509 **which);
+ * trust_store_for(trust, state)).  Certificate dates are not checked: the
+ * issue time is signed by the same key, so comparing them proves nothing;
+ * freshness is revlist_fresh's job.  *which (may be NULL) receives that certificate, borrowed from
+ * the store. Returns 0, -TRUST_E_STATE_MISMATCH, -TRUST_E_NO_CSCA (cscas NULL or without
+ * certificates), -TRUST_E_SIGNATURE_INVALID, -TRUST_E_INTERNAL. */
+int revlist_verify(const struct revlist *rl, const char *state, X509_STORE *cscas, X509 **which);
 
-/* The same against one CSCA certificate (its validity at the issue time is
- * checked too).  Returns 0, -TRUST_E_SIGNATURE_INVALID, -TRUST_E_INTERNAL. */
+/* The same against one CSCA certificate.  Returns 0, -TRUST_E_SIGNATURE_INVALID, -TRUST_E_INTERNAL.
+ */
 int revlist_verify_cert(const struct revlist *rl, X509 *csca);
 
 /* Whether the visa number (1-9 characters; padded with '<' to 9 before the

@@ -72,8 +72,8 @@ void trust_close(struct trust *t);
  * set; either pointer may be NULL.  The caller must still check that *state
  * is the seal's issuing State, the DS dates at the signing day and the chain
  * with trust_store_for(t, *state).  Returns 0 or -TRUST_E_UNKNOWN_SIGNER. */
-int trust_find_signer(const struct trust *t, const char *signer_id, const char *cert_ref,
-                      X509 **ds, const char **state);
+int trust_find_signer(const struct trust *t, const char *signer_id, const char *cert_ref, X509 **ds,
+                      const char **state);
 
 /* An X509_STORE holding only the CSCAs of `state` (so a PAK DS can never
  * chain to the AZE CSCA), borrowed from t (do not free; X509_STORE_up_ref to

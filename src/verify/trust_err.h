@@ -38,8 +38,6 @@ enum trust_err {
     TRUST_E_BAD_KEY,             /* unreadable or non-EC signing key */
     TRUST_E_IO,                  /* a file or directory cannot be read / written */
     TRUST_E_TOO_LARGE,           /* a file is over its size limit */
-    TRUST_E_BAD_INDEX,           /* a fetched index.json is malformed */
-    TRUST_E_FETCH,               /* downloading from the trust server failed */
     TRUST_E_INTERNAL,            /* OpenSSL or allocation failure */
     TRUST_E__MAX
 };
