@@ -28,12 +28,16 @@
 #include "crypto/seal_sig.h"
 #include "crypto/signer_cert.h"
 #include "signer/signer.h"
+#include "verify/revlist.h"
 
 struct signer_key {
     struct signer_identity id;
     EVP_PKEY *key;
     uint8_t cert_der[SIGNER_CERT_DER_MAX];
     size_t cert_der_len;
+    EVP_PKEY *csca_key; /* NULL: no csca.key.pem (no CSCA / REVLIST) */
+    uint8_t csca_der[SIGNER_CERT_DER_MAX];
+    size_t csca_der_len;
 };
 
 struct signer {
@@ -71,6 +75,53 @@ static int self_test(EVP_PKEY *key, X509 *cert)
         seal_sig_verify(pub, msg, sizeof msg, rs, rs_len) < 0)
         return -1;
     return (int)rs_len;
+}
+
+/* Loads DIR/<name>/csca.{key,cert}.pem into k when both are there (the
+ * CSCA key signs revocation lists).  0 when loaded or absent, negative on
+ * error. */
+static int load_csca(const char *dir, const char *name, struct signer_key *k, char *err,
+                     size_t cap)
+{
+    char kp[KEYS_PATH_MAX], cp[KEYS_PATH_MAX];
+    int a = snprintf(kp, sizeof kp, "%s/%s/%s", dir, name, keys_file_name(KEYS_CSCA_KEY));
+    int b = snprintf(cp, sizeof cp, "%s/%s/%s", dir, name, keys_file_name(KEYS_CSCA_CERT));
+    if (a < 0 || b < 0 || (size_t)a >= sizeof kp || (size_t)b >= sizeof cp)
+        return fail(SIGNER_E_CONFIG, err, cap, "%s/%s: path too long", dir, name);
+    bool has_key = access(kp, F_OK) == 0, has_cert = access(cp, F_OK) == 0;
+    if (!has_key)
+        return 0; /* a signer without revocation lists for this state */
+    if (!has_cert)
+        return fail(SIGNER_E_CONFIG, err, cap, "%s is missing (next to csca.key.pem)", cp);
+    X509 *cert = NULL;
+    int rc = -SIGNER_E_CONFIG;
+    if (signer_cert_load_file(cp, &cert) < 0) {
+        fail(SIGNER_E_CONFIG, err, cap, "%s: %s", cp, "unreadable certificate");
+        goto out;
+    }
+    if (signer_key_load_file(kp, &k->csca_key) < 0) {
+        fail(SIGNER_E_CONFIG, err, cap, "%s: %s", kp, "unreadable private key");
+        goto out;
+    }
+    if (signer_key_matches_cert(k->csca_key, cert) < 0 || self_test(k->csca_key, cert) <= 0) {
+        fail(SIGNER_E_CONFIG, err, cap, "%s: %s", kp, "does not match csca.cert.pem");
+        goto out;
+    }
+    int der = i2d_X509(cert, NULL);
+    uint8_t *p = k->csca_der;
+    if (der <= 0 || (size_t)der > sizeof k->csca_der || i2d_X509(cert, &p) != der) {
+        fail(SIGNER_E_CONFIG, err, cap, "%s: %s", cp, "certificate too large");
+        goto out;
+    }
+    k->csca_der_len = (size_t)der;
+    rc = 0;
+out:
+    X509_free(cert);
+    if (rc < 0) {
+        EVP_PKEY_free(k->csca_key);
+        k->csca_key = NULL;
+    }
+    return rc;
 }
 
 /* Loads DIR/<name>/ds.{key,cert}.pem into k.  Returns 1 when loaded, 0 when
@@ -124,7 +175,9 @@ static int load_state(const char *dir, const char *name, struct signer_key *k, c
         goto out;
     }
     k->cert_der_len = (size_t)der;
-    rc = 1;
+    rc = load_csca(dir, name, k, err, cap);
+    if (rc == 0)
+        rc = 1;
 out:
     X509_free(cert);
     if (rc < 0) {
@@ -160,7 +213,8 @@ static int load_keys(struct signer *s, const char *dir, char *err, size_t cap)
         for (size_t i = 0; i < s->n_keys; i++)
             if (!strcmp(s->keys[i].id.state, k->id.state)) {
                 EVP_PKEY_free(k->key);
-                k->key = NULL;
+                EVP_PKEY_free(k->csca_key);
+                k->key = k->csca_key = NULL;
                 rc =
                     fail(SIGNER_E_CONFIG, err, cap, "%s: two directories for %s", dir, k->id.state);
             }
@@ -275,8 +329,10 @@ void signer_close(struct signer *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_keys; i++)
+    for (size_t i = 0; i < s->n_keys; i++) {
         EVP_PKEY_free(s->keys[i].key); /* OpenSSL clears EC private keys on free */
+        EVP_PKEY_free(s->keys[i].csca_key);
+    }
     if (s->listen_fd >= 0) {
         close(s->listen_fd);
         unlink(s->socket_path);
@@ -344,6 +400,67 @@ static int refuse(struct signer *s, time_t now, enum signer_op op, const char *s
     return -code;
 }
 
+/* REVLIST: checks the request, builds and signs the list with the State's
+ * CSCA key, logs it, answers with it. */
+static int handle_revlist(struct signer *s, const struct signer_key *k,
+                          const struct signer_request *rq, time_t now, uint8_t *resp, size_t cap,
+                          size_t *resp_len)
+{
+    int64_t issued = 0, next_update = 0;
+    char(*numbers)[16] = NULL;
+    size_t n = 0;
+    char why[SIGNER_MSG_MAX];
+    int rc = signer_revlist_payload_parse(rq->tbs, rq->tbs_len, &issued, &next_update, &numbers, &n);
+    if (rc < 0)
+        return refuse(s, now, rq->op, rq->state, -rc,
+                      rc == -SIGNER_E_TOO_LARGE ? "too many visa numbers"
+                                                : "malformed revocation list request",
+                      rq->tbs, rq->tbs_len, resp, cap, resp_len);
+    rc = signer_check_revlist_times(issued, next_update, now, why, sizeof why);
+    if (rc < 0) {
+        free(numbers);
+        return refuse(s, now, rq->op, rq->state, -rc, why, rq->tbs, rq->tbs_len, resp, cap,
+                      resp_len);
+    }
+    char state[SIGNER_STATE_LEN + 1];
+    snprintf(state, sizeof state, "%s", rq->state);
+    char *lt = strchr(state, '<');
+    if (lt)
+        *lt = '\0'; /* revlist_build wants "D", not "D<<" */
+    uint8_t *list = NULL;
+    size_t len = 0;
+    rc = revlist_build(state, (time_t)issued, (time_t)next_update,
+                       (const char(*)[16])numbers, n, k->csca_key, &list, &len);
+    free(numbers);
+    if (rc < 0)
+        return refuse(s, now, rq->op, rq->state,
+                      rc == -TRUST_E_BAD_NUMBER || rc == -TRUST_E_BAD_TIME ||
+                              rc == -TRUST_E_TOO_MANY
+                          ? SIGNER_E_BAD_REVLIST
+                          : SIGNER_E_SIGN_FAILED,
+                      trust_err_message(rc), rq->tbs, rq->tbs_len, resp, cap, resp_len);
+    size_t count = 0;
+    struct revlist parsed;
+    if (revlist_parse(list, len, &parsed) == 0)
+        count = parsed.count;
+    revlist_free(&parsed);
+    char tail[160];
+    snprintf(tail, sizeof tail, "\"count\":%zu,\"issued\":%lld,\"next_update\":%lld", count,
+             (long long)issued, (long long)next_update);
+    struct signer_response r = {.op = rq->op, .revlist = list, .revlist_len = len};
+    if (log_line(s, now, "revlist", rq->state, list, len, tail) < 0) {
+        free(list);
+        struct signer_response e = {.op = rq->op, .status = SIGNER_E_LOG_FAILED};
+        snprintf(e.message, sizeof e.message, "%s", signer_err_message(SIGNER_E_LOG_FAILED));
+        if (signer_response_encode(&e, resp, cap, resp_len) < 0)
+            *resp_len = 0;
+        return -SIGNER_E_LOG_FAILED;
+    }
+    rc = signer_response_encode(&r, resp, cap, resp_len) < 0 ? -SIGNER_E_NO_SPACE : 0;
+    free(list);
+    return rc;
+}
+
 int signer_handle(struct signer *s, const uint8_t *req, size_t n, time_t now, uint8_t *resp,
                   size_t cap, size_t *resp_len)
 {
@@ -362,6 +479,17 @@ int signer_handle(struct signer *s, const uint8_t *req, size_t n, time_t now, ui
         memcpy(r.cert_ref, k->id.cert_ref, sizeof r.cert_ref);
         r.cert_der = k->cert_der;
         r.cert_der_len = k->cert_der_len;
+        return signer_response_encode(&r, resp, cap, resp_len) < 0 ? -SIGNER_E_NO_SPACE : 0;
+    }
+    if (rq.op == SIGNER_OP_CSCA || rq.op == SIGNER_OP_REVLIST) {
+        if (!k->csca_key)
+            return refuse(s, now, rq.op, rq.state, SIGNER_E_NO_CSCA,
+                          "the signer holds no CSCA key for that state", req, n, resp, cap,
+                          resp_len);
+        if (rq.op == SIGNER_OP_REVLIST)
+            return handle_revlist(s, k, &rq, now, resp, cap, resp_len);
+        r.cert_der = k->csca_der;
+        r.cert_der_len = k->csca_der_len;
         return signer_response_encode(&r, resp, cap, resp_len) < 0 ? -SIGNER_E_NO_SPACE : 0;
     }
     char why[SIGNER_MSG_MAX];

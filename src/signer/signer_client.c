@@ -201,6 +201,60 @@ int signer_info(const char *socket_path, const char *state, struct signer_info *
     return 0;
 }
 
+int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t cap,
+                size_t *len, char *err, size_t err_cap)
+{
+    struct signer_request rq = {.op = SIGNER_OP_CSCA};
+    if (signer_state_normalize(state, rq.state) < 0)
+        return say(SIGNER_E_BAD_REQUEST, err, err_cap, "%s", "bad state code");
+    uint8_t body[SIGNER_FRAME_MAX];
+    struct signer_response r;
+    int rc = signer_call(socket_path, &rq, SIGNER_CLIENT_TIMEOUT_MS, body, sizeof body, &r, err,
+                         err_cap);
+    if (rc < 0)
+        return rc;
+    if (r.cert_der_len > cap)
+        return say(SIGNER_E_NO_SPACE, err, err_cap, "%s", "certificate buffer too small");
+    memcpy(der, r.cert_der, r.cert_der_len);
+    *len = r.cert_der_len;
+    if (err && err_cap)
+        err[0] = '\0';
+    return 0;
+}
+
+int signer_revlist(const char *socket_path, const char *state, int64_t issued,
+                   int64_t next_update, const char (*numbers)[16], size_t n, uint8_t *out,
+                   size_t cap, size_t *len, char *err, size_t err_cap)
+{
+    uint8_t payload[SIGNER_REVLIST_PAYLOAD_MAX];
+    size_t plen = 0;
+    struct signer_request rq = {.op = SIGNER_OP_REVLIST};
+    if (signer_state_normalize(state, rq.state) < 0)
+        return say(SIGNER_E_BAD_REQUEST, err, err_cap, "%s", "bad state code");
+    if (n > SIGNER_REVLIST_MAX)
+        return say(SIGNER_E_TOO_LARGE, err, err_cap, "more than %d visa numbers",
+                   SIGNER_REVLIST_MAX);
+    int rc = signer_revlist_payload_encode(issued, next_update, numbers, n, payload,
+                                           sizeof payload, &plen);
+    if (rc < 0)
+        return say(-rc, err, err_cap, "%s", "a visa number is malformed");
+    rq.tbs = payload;
+    rq.tbs_len = plen;
+    uint8_t body[SIGNER_FRAME_MAX];
+    struct signer_response r;
+    rc = signer_call(socket_path, &rq, SIGNER_CLIENT_TIMEOUT_MS, body, sizeof body, &r, err,
+                     err_cap);
+    if (rc < 0)
+        return rc;
+    if (r.revlist_len > cap)
+        return say(SIGNER_E_NO_SPACE, err, err_cap, "%s", "list buffer too small");
+    memcpy(out, r.revlist, r.revlist_len);
+    *len = r.revlist_len;
+    if (err && err_cap)
+        err[0] = '\0';
+    return 0;
+}
+
 int signer_spawn(const struct signer_spawn_opts *o, pid_t *pid, char *err, size_t err_cap)
 {
     *pid = -1;

@@ -50,6 +50,26 @@ int signer_call(const char *socket_path, const struct signer_request *rq, int ti
                 uint8_t *body, size_t body_cap, struct signer_response *r, char *err,
                 size_t err_cap);
 
+/* Asks the signer for `state`'s CSCA certificate (DER) into der (cap bytes,
+ * SIGNER_CERT_DER_MAX is enough).  Returns 0 and *len, or
+ * -SIGNER_E_UNKNOWN_STATE, -SIGNER_E_NO_CSCA (no CSCA key loaded),
+ * -SIGNER_E_NO_SPACE and the transport errors of signer_sign(). */
+int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t cap,
+                size_t *len, char *err, size_t err_cap);
+
+/* Asks the signer to build and sign `state`'s revocation list
+ * (verify/revlist.h) of n visa numbers (NUL-terminated, 1-9 characters,
+ * any order; at most SIGNER_REVLIST_MAX) issued at `issued` (within 5
+ * minutes of the signer's clock) with the given next update (1..168 hours
+ * later).  Writes the signed list to out (SIGNER_FRAME_MAX bytes are
+ * enough).  Returns 0 and *len, or -SIGNER_E_TOO_LARGE (too many numbers,
+ * nothing sent), -SIGNER_E_BAD_REVLIST (a malformed number; or the
+ * signer's refusal of the times), -SIGNER_E_NO_CSCA, -SIGNER_E_UNKNOWN_STATE,
+ * -SIGNER_E_NO_SPACE and the transport errors of signer_sign(). */
+int signer_revlist(const char *socket_path, const char *state, int64_t issued,
+                   int64_t next_update, const char (*numbers)[16], size_t n, uint8_t *out,
+                   size_t cap, size_t *len, char *err, size_t err_cap);
+
 struct signer_spawn_opts {
     const char *exe;         /* NULL: /proc/self/exe (the evisa binary) */
     const char *keys_dir;    /* DATA/keys */

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icao/icao_err.h"
@@ -47,6 +48,9 @@ static const struct {
         SIGNER_E__BASE] = {"sandbox_failed", "the Landlock sandbox is unavailable or failed"},
     [SIGNER_E_IO - SIGNER_E__BASE] = {"io_error", "a file, directory or socket failed"},
     [SIGNER_E_CONFIG - SIGNER_E__BASE] = {"bad_config", "bad signer configuration"},
+    [SIGNER_E_NO_CSCA - SIGNER_E__BASE] = {"no_csca", "the signer holds no CSCA key for that state"},
+    [SIGNER_E_BAD_REVLIST -
+        SIGNER_E__BASE] = {"bad_revlist", "bad revocation list request"},
 };
 
 const char *signer_err_code(int err)
@@ -184,7 +188,18 @@ int signer_state_normalize(const char *in, char out[SIGNER_STATE_LEN + 1])
 
 static bool valid_op(unsigned op)
 {
-    return op == SIGNER_OP_SIGN || op == SIGNER_OP_INFO;
+    return op >= SIGNER_OP_SIGN && op <= SIGNER_OP_CSCA;
+}
+
+/* Whether an op carries a payload, and its largest size. */
+static bool op_has_payload(unsigned op)
+{
+    return op == SIGNER_OP_SIGN || op == SIGNER_OP_REVLIST;
+}
+
+static size_t op_payload_max(unsigned op)
+{
+    return op == SIGNER_OP_REVLIST ? SIGNER_REVLIST_PAYLOAD_MAX : VDS_MAX_BYTES;
 }
 
 int signer_request_encode(const struct signer_request *r, uint8_t *out, size_t cap, size_t *len)
@@ -192,11 +207,11 @@ int signer_request_encode(const struct signer_request *r, uint8_t *out, size_t c
     char state[SIGNER_STATE_LEN + 1];
     if (!valid_op((unsigned)r->op) || signer_state_normalize(r->state, state) < 0)
         return -SIGNER_E_BAD_REQUEST;
-    if (r->op == SIGNER_OP_SIGN && (r->tbs_len == 0 || !r->tbs))
+    if (op_has_payload((unsigned)r->op) && (r->tbs_len == 0 || !r->tbs))
         return -SIGNER_E_BAD_REQUEST;
-    if (r->op == SIGNER_OP_INFO && r->tbs_len != 0)
+    if (!op_has_payload((unsigned)r->op) && r->tbs_len != 0)
         return -SIGNER_E_BAD_REQUEST;
-    if (r->tbs_len > VDS_MAX_BYTES)
+    if (r->tbs_len > op_payload_max((unsigned)r->op))
         return -SIGNER_E_TOO_LARGE;
     struct wr w = {out, cap, 0, false};
     wr_u16(&w, 0);
@@ -227,12 +242,12 @@ int signer_request_parse(const uint8_t *body, size_t n, struct signer_request *o
     if (memchr(st, '\0', SIGNER_STATE_LEN) || signer_state_normalize(st, out->state) < 0 ||
         strcmp(st, out->state) != 0)
         return -SIGNER_E_BAD_REQUEST; /* on the wire only the canonical form */
-    if (tbs_len > VDS_MAX_BYTES)
+    if (tbs_len > op_payload_max(op))
         return -SIGNER_E_TOO_LARGE;
     const uint8_t *tbs = rd_take(&r, tbs_len);
     if (!rd_done(&r))
         return -SIGNER_E_BAD_REQUEST;
-    if ((op == SIGNER_OP_SIGN) != (tbs_len > 0))
+    if (op_has_payload(op) != (tbs_len > 0))
         return -SIGNER_E_BAD_REQUEST;
     out->op = (enum signer_op)op;
     out->tbs = tbs_len ? tbs : NULL;
@@ -272,6 +287,16 @@ int signer_response_encode(const struct signer_response *r, uint8_t *out, size_t
             return -SIGNER_E_BAD_REQUEST;
         wr_u8(&w, (unsigned)r->rs_len);
         wr_put(&w, r->rs, r->rs_len);
+    } else if (r->op == SIGNER_OP_CSCA) {
+        if (r->cert_der_len == 0 || r->cert_der_len > SIGNER_CERT_DER_MAX || !r->cert_der)
+            return -SIGNER_E_BAD_REQUEST;
+        wr_u16(&w, (unsigned)r->cert_der_len);
+        wr_put(&w, r->cert_der, r->cert_der_len);
+    } else if (r->op == SIGNER_OP_REVLIST) {
+        if (r->revlist_len == 0 || r->revlist_len > SIGNER_FRAME_MAX || !r->revlist)
+            return -SIGNER_E_BAD_REQUEST;
+        wr_u16(&w, (unsigned)r->revlist_len);
+        wr_put(&w, r->revlist, r->revlist_len);
     } else {
         size_t ref = strnlen(r->cert_ref, sizeof r->cert_ref);
         if (strnlen(r->signer_id, sizeof r->signer_id) != SIGNER_ID_LEN || ref == 0 ||
@@ -312,6 +337,18 @@ int signer_response_parse(const uint8_t *body, size_t n, struct signer_response 
         out->rs_len = k;
         if (!out->rs || k == 0 || k % 2 != 0 || k > VDS_SIG_MAX)
             return -SIGNER_E_PROTOCOL;
+    } else if (op == SIGNER_OP_CSCA) {
+        size_t cert = rd_u16(&r);
+        out->cert_der = rd_take(&r, cert);
+        out->cert_der_len = cert;
+        if (!out->cert_der || cert == 0 || cert > SIGNER_CERT_DER_MAX)
+            return -SIGNER_E_PROTOCOL;
+    } else if (op == SIGNER_OP_REVLIST) {
+        size_t k = rd_u16(&r);
+        out->revlist = rd_take(&r, k);
+        out->revlist_len = k;
+        if (!out->revlist || k == 0)
+            return -SIGNER_E_PROTOCOL;
     } else {
         const uint8_t *id = rd_take(&r, SIGNER_ID_LEN);
         size_t ref = rd_u8(&r);
@@ -328,6 +365,112 @@ int signer_response_parse(const uint8_t *body, size_t n, struct signer_response 
     }
     if (!rd_done(&r))
         return -SIGNER_E_PROTOCOL;
+    return 0;
+}
+
+/* ---- revocation list payloads ----------------------------------------- */
+
+__attribute__((format(printf, 4, 5))) static int refuse(int code, char *err, size_t cap,
+                                                        const char *fmt, ...);
+
+static void put_i64(uint8_t *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 7; i >= 0; i--, u >>= 8)
+        p[i] = (uint8_t)u;
+}
+
+static int64_t get_i64(const uint8_t *p)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = u << 8 | p[i];
+    return (int64_t)u;
+}
+
+/* A wire visa number: 9 characters A-Z 0-9 '<', the first not '<'. */
+static bool wire_number_ok(const char *s)
+{
+    if (s[0] == '<')
+        return false;
+    for (size_t i = 0; i < SIGNER_REVLIST_NUMBER_LEN; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '<'))
+            return false;
+    return true;
+}
+
+int signer_revlist_payload_encode(int64_t issued, int64_t next_update, const char (*numbers)[16],
+                                  size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+    if (n > SIGNER_REVLIST_MAX || (n && !numbers))
+        return -SIGNER_E_BAD_REVLIST;
+    size_t need = 18 + n * SIGNER_REVLIST_NUMBER_LEN;
+    if (need > cap)
+        return -SIGNER_E_NO_SPACE;
+    put_i64(out, issued);
+    put_i64(out + 8, next_update);
+    out[16] = (uint8_t)(n >> 8);
+    out[17] = (uint8_t)n;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strnlen(numbers[i], 16);
+        if (k == 0 || k > SIGNER_REVLIST_NUMBER_LEN)
+            return -SIGNER_E_BAD_REVLIST;
+        char w[SIGNER_REVLIST_NUMBER_LEN];
+        memset(w, '<', sizeof w);
+        memcpy(w, numbers[i], k);
+        if (!wire_number_ok(w))
+            return -SIGNER_E_BAD_REVLIST;
+        memcpy(out + 18 + i * SIGNER_REVLIST_NUMBER_LEN, w, sizeof w);
+    }
+    *len = need;
+    return 0;
+}
+
+int signer_revlist_payload_parse(const uint8_t *p, size_t len, int64_t *issued,
+                                 int64_t *next_update, char (**numbers)[16], size_t *n)
+{
+    *numbers = NULL;
+    *n = 0;
+    if (!p || len < 18)
+        return -SIGNER_E_BAD_REVLIST;
+    size_t count = (size_t)p[16] << 8 | p[17];
+    if (count > SIGNER_REVLIST_MAX)
+        return -SIGNER_E_TOO_LARGE;
+    if (len - 18 != count * SIGNER_REVLIST_NUMBER_LEN)
+        return -SIGNER_E_BAD_REVLIST;
+    char(*list)[16] = NULL;
+    if (count) {
+        list = calloc(count, sizeof *list);
+        if (!list)
+            return -SIGNER_E_IO;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *w = (const char *)p + 18 + i * SIGNER_REVLIST_NUMBER_LEN;
+        if (!wire_number_ok(w)) {
+            free(list);
+            return -SIGNER_E_BAD_REVLIST;
+        }
+        memcpy(list[i], w, SIGNER_REVLIST_NUMBER_LEN);
+    }
+    *issued = get_i64(p);
+    *next_update = get_i64(p + 8);
+    *numbers = list;
+    *n = count;
+    return 0;
+}
+
+int signer_check_revlist_times(int64_t issued, int64_t next_update, time_t now, char *why,
+                               size_t why_cap)
+{
+    if (issued < (int64_t)now - SIGNER_REVLIST_SKEW || issued > (int64_t)now + SIGNER_REVLIST_SKEW)
+        return refuse(SIGNER_E_BAD_REVLIST, why, why_cap, "%s",
+                      "issue time is not now (+- 5 minutes)");
+    if (next_update < issued + 3600 ||
+        next_update > issued + (int64_t)SIGNER_REVLIST_HOURS_MAX * 3600)
+        return refuse(SIGNER_E_BAD_REVLIST, why, why_cap, "%s",
+                      "next update is not 1 to 168 hours after the issue time");
+    if (why && why_cap)
+        why[0] = '\0';
     return 0;
 }
 

@@ -13,6 +13,15 @@
  *              SIGN, status 0:     rs_len(1) r||s
  *              INFO, status 0:     signer_id(4) ref_len(1) cert_ref
  *                                  cert_len(2) DS certificate (DER)
+ *              CSCA, status 0:     cert_len(2) CSCA certificate (DER)
+ *              REVLIST, status 0:  list_len(2) signed revocation list
+ *                                  (verify/revlist.h)
+ *
+ * REVLIST carries in place of tbs: issued(8) next_update(8) (Unix seconds,
+ * signed big-endian) count(2) then count visa numbers of 9 characters
+ * ('<'-padded); the signer builds and signs the State's revocation list
+ * with its CSCA key.  CSCA carries no tbs and answers with the State's CSCA
+ * certificate.
  *
  * INFO carries no tbs (tbs_len 0) and answers with the public facts the web
  * process needs to build a seal header (it cannot read the keys directory).
@@ -58,6 +67,8 @@ enum signer_err {
     SIGNER_E_SANDBOX,       /* Landlock missing or a restriction failed */
     SIGNER_E_IO,            /* a file, directory or socket failed */
     SIGNER_E_CONFIG,        /* bad keys directory, paths or options */
+    SIGNER_E_NO_CSCA,       /* the signer holds no CSCA key for that state */
+    SIGNER_E_BAD_REVLIST,   /* revocation list request: times, count or numbers wrong */
     SIGNER_E__MAX
 };
 
@@ -77,12 +88,24 @@ int signer_err_from_code(const char *name);
 #define SIGNER_CERT_DER_MAX 3000
 #define SIGNER_STATE_LEN 3
 
-enum signer_op { SIGNER_OP_SIGN = 1, SIGNER_OP_INFO = 2 };
+#define SIGNER_REVLIST_MAX 400        /* visa numbers in one REVLIST (the list fits a frame) */
+#define SIGNER_REVLIST_NUMBER_LEN 9   /* '<'-padded visa number on the wire */
+#define SIGNER_REVLIST_HOURS_MAX 168  /* next_update at most a week after issued */
+#define SIGNER_REVLIST_SKEW 300       /* issued within +-5 minutes of the signer's clock */
+#define SIGNER_REVLIST_PAYLOAD_MAX (18 + SIGNER_REVLIST_MAX * SIGNER_REVLIST_NUMBER_LEN)
+
+enum signer_op {
+    SIGNER_OP_SIGN = 1,
+    SIGNER_OP_INFO = 2,
+    SIGNER_OP_REVLIST = 3,
+    SIGNER_OP_CSCA = 4,
+};
 
 struct signer_request {
     enum signer_op op;
     char state[SIGNER_STATE_LEN + 1]; /* "AZE", "D<<" */
-    const uint8_t *tbs;               /* SIGN: header + message zone; points into the body */
+    const uint8_t *tbs;               /* SIGN: header + message zone; REVLIST: its payload;
+                                         points into the body */
     size_t tbs_len;
 };
 
@@ -94,8 +117,10 @@ struct signer_response {
     size_t rs_len;                     /* SIGN */
     char signer_id[SIGNER_ID_LEN + 1]; /* INFO: "AZEV" */
     char cert_ref[SIGNER_REF_MAX + 1]; /* INFO: "1F4A" */
-    const uint8_t *cert_der;           /* INFO: points into the body */
-    size_t cert_der_len;               /* INFO */
+    const uint8_t *cert_der;           /* INFO: DS, CSCA: CSCA; points into the body */
+    size_t cert_der_len;               /* INFO, CSCA */
+    const uint8_t *revlist;            /* REVLIST: the signed list, points into the body */
+    size_t revlist_len;                /* REVLIST */
 };
 
 /* Writes a state code in its 3-character MRZ form: 1-3 letters A-Z
@@ -104,7 +129,8 @@ struct signer_response {
 int signer_state_normalize(const char *in, char out[SIGNER_STATE_LEN + 1]);
 
 /* Encodes a whole request frame (length prefix included).  r->state is
- * normalized; SIGN needs 1..VDS_MAX_BYTES tbs bytes, INFO none.  Returns 0
+ * normalized; SIGN needs 1..VDS_MAX_BYTES tbs bytes, REVLIST 18..
+ * SIGNER_REVLIST_PAYLOAD_MAX, INFO and CSCA none.  Returns 0
  * and *len, or -SIGNER_E_BAD_REQUEST, -SIGNER_E_TOO_LARGE, -SIGNER_E_NO_SPACE. */
 int signer_request_encode(const struct signer_request *r, uint8_t *out, size_t cap, size_t *len);
 
@@ -122,6 +148,28 @@ int signer_response_encode(const struct signer_response *r, uint8_t *out, size_t
 /* Parses a response body (without the length prefix).  Returns 0 or
  * -SIGNER_E_PROTOCOL. */
 int signer_response_parse(const uint8_t *body, size_t n, struct signer_response *out);
+
+/* Encodes a REVLIST payload: issued, next_update and n visa numbers
+ * (NUL-terminated, 1-9 characters A-Z 0-9 '<', padded with '<' to 9).
+ * Returns 0 and *len, or -SIGNER_E_BAD_REVLIST (a bad number, n over
+ * SIGNER_REVLIST_MAX), -SIGNER_E_NO_SPACE. */
+int signer_revlist_payload_encode(int64_t issued, int64_t next_update, const char (*numbers)[16],
+                                  size_t n, uint8_t *out, size_t cap, size_t *len);
+
+/* Parses a REVLIST payload strictly (the count must match the bytes, every
+ * number 9 characters A-Z 0-9 '<' not starting with '<').  *numbers is a
+ * malloc'd array of *n NUL-terminated numbers (caller frees; NULL when n
+ * is 0).  Returns 0, -SIGNER_E_BAD_REVLIST, -SIGNER_E_TOO_LARGE (count over
+ * SIGNER_REVLIST_MAX), -SIGNER_E_IO (out of memory). */
+int signer_revlist_payload_parse(const uint8_t *p, size_t len, int64_t *issued,
+                                 int64_t *next_update, char (**numbers)[16], size_t *n);
+
+/* The signer's rules for a revocation list asked at `now`: issued within
+ * SIGNER_REVLIST_SKEW seconds of now and next_update 1 hour .. 
+ * SIGNER_REVLIST_HOURS_MAX hours after issued.  Returns 0 or
+ * -SIGNER_E_BAD_REVLIST with a reason in why (may be NULL / 0). */
+int signer_check_revlist_times(int64_t issued, int64_t next_update, time_t now, char *why,
+                               size_t why_cap);
 
 /* The identity a signer holds for one state: what a payload must name. */
 struct signer_identity {

@@ -16,6 +16,8 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "auth/password.h"
 #include "auth/token.h"
@@ -264,27 +266,51 @@ static void enrol_page(struct http_request *r, struct http_response *w, int stat
                      "error", error ? error : ""));
 }
 
+/* The TOTP secret of an enrolment: derived from the one-time token under
+ * the portal secret (HMAC-SHA256, first 160 bits, base32), so the form
+ * cannot choose it and nothing needs storing until enrolment succeeds. */
+static void enrol_secret(const struct portal *p, const char *token, char out[40])
+{
+    static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    char msg[96];
+    int n = snprintf(msg, sizeof msg, "totp:%.64s", token);
+    HMAC(EVP_sha256(), p->secret, (int)sizeof p->secret, (const unsigned char *)msg,
+         (size_t)(n > 0 ? n : 0), mac, &mac_len);
+    for (int i = 0; i < 32; i++) { /* 20 bytes = 160 bits = 32 base32 characters */
+        int bit = i * 5, byte = bit / 8, shift = bit % 8;
+        unsigned v = ((unsigned)mac[byte] << 8 | (byte + 1 < 20 ? mac[byte + 1] : 0u)) >> (11 - shift);
+        out[i] = b32[v & 31u];
+    }
+    out[32] = '\0';
+    OPENSSL_cleanse(mac, sizeof mac);
+}
+
 void officer_enrol_get(struct http_request *r, struct http_response *w)
 {
     const char *t = http_query(r, "t");
-    char secret[64];
-    if (!t || strlen(t) != 43 || totp_new_secret(secret, sizeof secret) < 0) {
+    char secret[40];
+    if (!t || strlen(t) != 43) {
         login_page(r, w, 404, "This enrolment link is not valid.", NULL);
         return;
     }
+    enrol_secret(r->app, t, secret);
     enrol_page(r, w, 200, t, secret, NULL);
 }
 
 void officer_enrol_post(struct http_request *r, struct http_response *w)
 {
     struct portal *p = r->app;
-    const char *t = http_form(r, "t"), *secret = http_form(r, "secret");
+    const char *t = http_form(r, "t");
     const char *pw = http_form(r, "password"), *pw2 = http_form(r, "password2");
     const char *code = http_form(r, "totp"), *email = http_form(r, "email");
-    if (!http_form_ok(r) || !portal_csrf_ok(p, r) || !t || !secret || strlen(secret) > 60) {
+    char secret[40];
+    if (!http_form_ok(r) || !portal_csrf_ok(p, r) || !t || strlen(t) != 43) {
         login_page(r, w, 403, "The form expired; please open your enrolment link again.", NULL);
         return;
     }
+    enrol_secret(p, t, secret);
     char why[160] = "";
     int64_t step;
     if (!pw || !pw2 || strcmp(pw, pw2) != 0) {

@@ -23,10 +23,10 @@ officer() {
   link=$("$EVISA" admin create-user --state "$state" --role "$role" --email "$email" --data "$CDATA" --base-url "$CURL" | grep -o 'http[^ ]*enrol?t=[A-Za-z0-9_-]*')
   token=${link##*t=}
   page=$(curl -s -c "$jar" "$CURL/officer/enrol?t=$token")
-  secret=$(grep -o 'name="secret" value="[A-Z2-7]*"' <<<"$page" | sed 's/.*value="//; s/"//')
+  secret=$(grep -o 'id="totp-secret">[A-Z2-7]*<' <<<"$page" | sed 's/.*">//; s/<$//')
   csrf=$(grep -o 'name="csrf" value="[^"]*"' <<<"$page" | head -n1 | sed 's/.*value="//; s/"//')
   code=$("$EVISA" admin totp --secret "$secret")
-  curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf=$csrf&t=$token&secret=$secret&email=$email&password=correct-horse-battery&password2=correct-horse-battery&totp=$code" "$CURL/officer/enrol"
+  curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf=$csrf&t=$token&email=$email&password=correct-horse-battery&password2=correct-horse-battery&totp=$code" "$CURL/officer/enrol"
   # A code is good once: enrolment spent this step's, so sign in with the
   # next step's code (the server accepts one step of clock drift).
   out=$(curl -s -c "$jar" -H 'Content-Type: application/json' \
@@ -200,6 +200,18 @@ console_web_process_holds_no_key_and_cannot_open_one() {
   [ "$(awk '/^NoNewPrivs/ {print $2}' "/proc/$CONSOLE_PID/status")" = 1 ]
 }
 t console_web_process_holds_no_key_and_cannot_open_one
+
+console_enrolment_ignores_a_secret_chosen_by_the_form() {
+  link=$("$EVISA" admin create-user --state AZE --role officer --email aze12@mfa.example --data "$CDATA" --base-url "$CURL" | grep -o 'http[^ ]*enrol?t=[A-Za-z0-9_-]*')
+  token=${link##*t=}; jar=$TMP/jar-forge
+  page=$(curl -s -c "$jar" "$CURL/officer/enrol?t=$token")
+  csrf=$(grep -o 'name="csrf" value="[^"]*"' <<<"$page" | head -n1 | sed 's/.*value="//; s/"//')
+  mine=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP   # an attacker's own secret
+  code=$("$EVISA" admin totp --secret $mine)
+  curl -s -b "$jar" -o /dev/null -d "csrf=$csrf&t=$token&secret=$mine&email=x@y.z&password=correct-horse-battery&password2=correct-horse-battery&totp=$code" "$CURL/officer/enrol"
+  [ "$(sqlite3 "$CDATA/db/evisa.db" "select enrolled from users where email='aze12@mfa.example'")" = 0 ]
+}
+t console_enrolment_ignores_a_secret_chosen_by_the_form
 
 console_audit_chain_verifies() {
   "$EVISA" admin audit verify --data "$CDATA" | grep -q 'chain intact'
