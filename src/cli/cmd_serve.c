@@ -186,6 +186,24 @@ int cmd_serve(int argc, char **argv)
         snprintf(ps->cert_ref, sizeof ps->cert_ref, "%.32s", info.cert_ref);
     }
 
+    /* Trust distribution: the certificates the web process publishes (the
+     * CSCA comes from the signer too: this process cannot read key files). */
+    for (size_t i = 0; i < policy->n_states; i++) {
+        struct signer_info info;
+        struct portal_trust_certs *tc = &p.trust_certs[p.n_trust_certs++];
+        snprintf(tc->state, sizeof tc->state, "%s", policy->states[i].code);
+        if (signer_info(p.signer_socket, tc->state, &info, err, sizeof err) == 0 &&
+            info.cert_der_len <= sizeof tc->ds_der) {
+            memcpy(tc->ds_der, info.cert_der, info.cert_der_len);
+            tc->ds_der_len = info.cert_der_len;
+        }
+        if (signer_csca(p.signer_socket, tc->state, tc->csca_der, sizeof tc->csca_der,
+                        &tc->csca_der_len, err, sizeof err) < 0)
+            fprintf(stderr, "evisa: warning: no CSCA certificate to publish for %s: %s\n",
+                    tc->state, err);
+    }
+    p.trust_cache = trust_web_cache_new();
+
     /* The access log is opened now: the sandbox below allows no other files. */
     if (cfg.access_log[0] && strcmp(cfg.access_log, "-") != 0) {
         access_log = fopen(cfg.access_log, "ae");
@@ -285,6 +303,7 @@ out:
         store_close(p.store);
     ratelimit_free(p.status_limit);
     ratelimit_free(p.login_limit);
+    trust_web_cache_free(p.trust_cache);
     if (access_log)
         fclose(access_log);
     tmpl_free(tmpl);

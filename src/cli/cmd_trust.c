@@ -7,10 +7,13 @@
  *   evisa trust revlist --state AZE --key CSCA.key.pem --numbers FILE|-
  *                       --next-update-hours N --out FILE [--issued UNIX]
  *   evisa trust show DIR
+ *   evisa trust fetch URL --state AZE --into DIR
  *
  * Exit codes: 0 done, 1 refused (certificate does not chain, wrong State,
  * bad signature, cannot write), 2 malformed input (unreadable certificate,
- * list or numbers file), 64 usage (also an unknown State).
+ * list or numbers file), 64 usage (also an unknown State).  fetch: 1 also
+ * when the server cannot be reached or answers with an error, 2 when its
+ * index is not the expected JSON.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,10 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/x509.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
 
 #include "cli/cli.h"
 #include "crypto/signer_cert.h"
@@ -38,12 +45,16 @@ static const char trust_usage[] =
     "       evisa trust revlist --state STATE --key CSCA.key.pem --numbers FILE|-\n"
     "                       --next-update-hours N --out FILE [--issued UNIX]\n"
     "       evisa trust show DIR\n"
+    "       evisa trust fetch URL --state STATE --into DIR\n"
     "  add       validate a State's CSCA (self-signed CA of that State) and document\n"
     "            signers (issued by it) and copy them into the trust store DIR;\n"
     "            --revoked installs the State's signed revocation list as well\n"
     "  revlist   build a revocation list from visa numbers (one per line, '#' comments)\n"
     "            and sign it with the State's CSCA key\n"
-    "  show      list the States, CSCAs, document signers and revocation lists of DIR\n";
+    "  show      list the States, CSCAs, document signers and revocation lists of DIR\n"
+    "  fetch     download a State's certificates (URL/trust/STATE/index.json) and signed\n"
+    "            revocation list (URL/trust/STATE/revoked) from an evisa server and add\n"
+    "            them to DIR, with the same checks as add\n";
 
 /* Exit code for a trust_err code. */
 static int exit_for(int rc)
@@ -381,6 +392,221 @@ static int trust_show_cmd(int argc, char **argv)
     return CLI_OK;
 }
 
+/* ---- fetch ------------------------------------------------------------- */
+
+#define FETCH_INDEX_MAX (64u * 1024u) /* index.json */
+#define FETCH_TIMEOUT_S 30L
+#define FETCH_URL_MAX 2048
+
+struct fetch_buf {
+    uint8_t *p;
+    size_t len, max;
+    bool over;
+};
+
+static size_t fetch_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct fetch_buf *b = arg;
+    size_t n = size * nmemb;
+    if (n > b->max - b->len) {
+        b->over = true;
+        return 0; /* aborts the transfer */
+    }
+    uint8_t *q = realloc(b->p, b->len + n + 1);
+    if (!q)
+        return 0;
+    memcpy(q + b->len, data, n);
+    b->p = q;
+    b->len += n;
+    b->p[b->len] = '\0';
+    return n;
+}
+
+/* GETs url (http or https only, no redirects) into *b (at most max bytes).
+ * 0, or a CLI exit code after printing the error. */
+static int fetch_url(const char *url, size_t max, struct fetch_buf *b)
+{
+    *b = (struct fetch_buf){.max = max};
+    CURL *c = curl_easy_init();
+    if (!c)
+        return cli_error(CLI_INVALID, "fetch_failed", "%s: cannot start libcurl", url);
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, FETCH_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "evisa-trust-fetch/1");
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    if (b->over)
+        return cli_error(CLI_MALFORMED, "too_large", "%s: the answer is over %zu bytes", url, max);
+    if (rc != CURLE_OK)
+        return cli_error(CLI_INVALID, "fetch_failed", "%s: %s", url,
+                         cerr[0] ? cerr : curl_easy_strerror(rc));
+    if (status != 200)
+        return cli_error(CLI_INVALID, "fetch_failed", "%s: HTTP status %ld", url, status);
+    return 0;
+}
+
+/* Writes text to DIR/name (a private temporary directory); 0 or -1. */
+static int write_temp(const char *dir, const char *name, const char *text, char *path, size_t cap)
+{
+    int k = snprintf(path, cap, "%s/%s", dir, name);
+    if (k < 0 || (size_t)k >= cap)
+        return -1;
+    FILE *f = fopen(path, "wx");
+    if (!f)
+        return -1;
+    size_t n = strlen(text);
+    bool ok = fwrite(text, 1, n, f) == n;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* The strings of a JSON array of PEM texts (1..max entries when need). */
+static bool pem_array(json_t *a, size_t max, bool need)
+{
+    if (!json_is_array(a) || json_array_size(a) > max || (need && json_array_size(a) == 0))
+        return false;
+    for (size_t i = 0; i < json_array_size(a); i++)
+        if (!json_is_string(json_array_get(a, i)))
+            return false;
+    return true;
+}
+
+/* Removes the temporary files and directory. */
+static void remove_temp(const char *dir, size_t n_files, char (*paths)[TRUST_PATH_MAX])
+{
+    for (size_t i = 0; i < n_files; i++)
+        remove(paths[i]);
+    rmdir(dir);
+}
+
+static int trust_fetch_cmd(int argc, char **argv)
+{
+    const char *url = NULL, *state = NULL, *into = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL, *opt = argv[i];
+        if (option_value(argc, argv, &i, "--state", &v))
+            state = v;
+        else if (option_value(argc, argv, &i, "--into", &v))
+            into = v;
+        else if (opt[0] != '-' && !url) {
+            url = opt;
+            continue;
+        } else
+            return cli_error(CLI_USAGE, "usage", "evisa trust fetch: unknown argument '%s'", opt);
+        if (!v)
+            return cli_error(CLI_USAGE, "usage", "evisa trust fetch: %s needs a value", opt);
+    }
+    if (!url || !state || !into)
+        return cli_error(CLI_USAGE, "usage",
+                         "evisa trust fetch: URL, --state and --into are required");
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return cli_error(CLI_USAGE, "usage", "evisa trust fetch: URL must be http:// or https://");
+    size_t sl = strlen(state);
+    if (sl == 0 || sl > 3 || strspn(state, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != sl)
+        return cli_error(CLI_USAGE, "unknown_state", "evisa trust fetch: bad state code '%s'",
+                         state);
+    size_t ul = strlen(url);
+    while (ul > 0 && url[ul - 1] == '/')
+        ul--; /* "http://host/" and "http://host" name the same server */
+    char index_url[FETCH_URL_MAX], revoked_url[FETCH_URL_MAX];
+    int a = snprintf(index_url, sizeof index_url, "%.*s/trust/%s/index.json", (int)ul, url, state);
+    int b = snprintf(revoked_url, sizeof revoked_url, "%.*s/trust/%s/revoked", (int)ul, url, state);
+    if (a < 0 || b < 0 || (size_t)a >= sizeof index_url || (size_t)b >= sizeof revoked_url)
+        return cli_error(CLI_USAGE, "usage", "evisa trust fetch: URL too long");
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return cli_error(CLI_INVALID, "fetch_failed", "cannot start libcurl");
+    struct fetch_buf idx = {0}, rev = {0};
+    json_t *root = NULL;
+    char tmp[] = "/tmp/evisa-fetch-XXXXXX";
+    bool have_tmp = false;
+    static char paths[1 + TRUST_DS_MAX + TRUST_CSCA_MAX][TRUST_PATH_MAX];
+    size_t n_paths = 0;
+    const char *ds[TRUST_DS_MAX];
+    char err[TRUST_PATH_MAX + 256];
+    int rc = fetch_url(index_url, FETCH_INDEX_MAX, &idx);
+    if (rc)
+        goto out;
+    json_error_t jerr;
+    root = json_loadb((const char *)idx.p, idx.len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *js = root ? json_object_get(root, "state") : NULL;
+    json_t *jc = root ? json_object_get(root, "csca") : NULL;
+    json_t *jd = root ? json_object_get(root, "ds") : NULL;
+    if (!json_is_object(root) || !json_is_string(js) || !pem_array(jc, TRUST_CSCA_MAX, true) ||
+        !pem_array(jd, TRUST_DS_MAX, false)) {
+        rc = cli_error(CLI_MALFORMED, "bad_json",
+                       "%s: not a trust index (state, csca[], ds[] of PEM texts)", index_url);
+        goto out;
+    }
+    if (strcmp(json_string_value(js), state) != 0) {
+        rc = cli_error(CLI_INVALID, "state_mismatch", "%s: the index is of %s, not %s", index_url,
+                       json_string_value(js), state);
+        goto out;
+    }
+    if (!mkdtemp(tmp)) {
+        rc = cli_error(CLI_INVALID, "io_error", "cannot create a temporary directory");
+        goto out;
+    }
+    have_tmp = true;
+    size_t n_ds = json_array_size(jd), n_csca = json_array_size(jc);
+    for (size_t i = 0; i < n_csca + n_ds; i++) {
+        char name[32];
+        snprintf(name, sizeof name, i < n_csca ? "csca-%zu.pem" : "ds-%zu.pem", i);
+        json_t *t = i < n_csca ? json_array_get(jc, i) : json_array_get(jd, i - n_csca);
+        if (write_temp(tmp, name, json_string_value(t), paths[n_paths], sizeof paths[0]) < 0) {
+            rc = cli_error(CLI_INVALID, "io_error", "%s: cannot write a temporary file", tmp);
+            goto out;
+        }
+        n_paths++;
+        if (i >= n_csca)
+            ds[i - n_csca] = paths[i];
+    }
+    /* The document signers come with the first CSCA (they must chain to it);
+     * further CSCAs (a rollover) are added on their own. */
+    for (size_t i = 0; i < n_csca; i++) {
+        int t = trust_add(into, state, paths[i], i == 0 ? ds : NULL, i == 0 ? n_ds : 0, err,
+                          sizeof err);
+        if (t < 0) {
+            rc = cli_error(exit_for(t), trust_err_code(t), "%s", err);
+            goto out;
+        }
+    }
+    printf("added %s: %zu CSCA%s and %zu document signer%s from %s into %s\n", state, n_csca,
+           n_csca == 1 ? "" : "s", n_ds, n_ds == 1 ? "" : "s", index_url, into);
+    rc = fetch_url(revoked_url, REVLIST_FILE_MAX, &rev);
+    if (rc)
+        goto out;
+    int t = trust_set_revlist(into, state, rev.p, rev.len, err, sizeof err);
+    if (t < 0) {
+        rc = cli_error(exit_for(t), trust_err_code(t), "%s", err);
+        goto out;
+    }
+    struct revlist rl = {0};
+    if (revlist_parse(rev.p, rev.len, &rl) == 0) {
+        char next[32];
+        format_time(rl.next_update, next, sizeof next);
+        printf("installed the revocation list of %s: %zu revoked, next update %s\n", state,
+               rl.count, next);
+    }
+    revlist_free(&rl);
+    rc = CLI_OK;
+out:
+    if (have_tmp)
+        remove_temp(tmp, n_paths, paths);
+    json_decref(root);
+    free(idx.p);
+    free(rev.p);
+    curl_global_cleanup();
+    return rc;
+}
+
 int cmd_trust(int argc, char **argv)
 {
     if (argc < 2)
@@ -396,5 +622,7 @@ int cmd_trust(int argc, char **argv)
         return trust_revlist_cmd(argc - 1, argv + 1);
     if (!strcmp(argv[1], "show"))
         return trust_show_cmd(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "fetch"))
+        return trust_fetch_cmd(argc - 1, argv + 1);
     return cli_error(CLI_USAGE, "usage", "evisa trust: unknown subcommand '%s'", argv[1]);
 }

@@ -68,6 +68,9 @@ static const struct http_route routes[] = {
     {HTTP_POST, "/officer/a/{}/decide", officer_decide},
     {HTTP_POST, "/officer/a/{}/confirm", officer_confirm},
     {HTTP_POST, "/officer/a/{}/revoke", officer_revoke},
+    {HTTP_GET, "/trust/{}/certs.pem", trust_certs_pem},
+    {HTTP_GET, "/trust/{}/index.json", trust_index_json},
+    {HTTP_GET, "/trust/{}/revoked", trust_revoked},
 };
 
 const struct http_route *portal_routes(size_t *n)

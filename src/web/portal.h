@@ -32,6 +32,18 @@ struct portal_signer {
     char cert_ref[33];
 };
 
+/* Trust distribution (trust_web.c): a state's published certificates, which
+ * the web process gets from the signer at start (it cannot read the keys). */
+#define PORTAL_CERT_DER_MAX 3000
+struct portal_trust_certs {
+    char state[4];                         /* "AZE" */
+    uint8_t csca_der[PORTAL_CERT_DER_MAX]; /* the CSCA certificate (DER) */
+    size_t csca_der_len;                   /* 0: none published */
+    uint8_t ds_der[PORTAL_CERT_DER_MAX];   /* the current document signer's (DER) */
+    size_t ds_der_len;
+};
+struct trust_web_cache; /* the revocation lists made lately, per state */
+
 struct portal {
     const struct policy_set *policy;
     struct store *store;
@@ -49,6 +61,10 @@ struct portal {
     size_t n_signers;
     const char *base_url;         /* for links in mails, e.g. "http://127.0.0.1:8080" */
     struct outbox_worker *outbox; /* woken when a mail is queued; may be NULL */
+    /* trust distribution (trust_web.c) */
+    struct portal_trust_certs trust_certs[POLICY_MAX_STATES];
+    size_t n_trust_certs;
+    struct trust_web_cache *trust_cache; /* NULL: every list is made afresh */
 };
 
 /* The routes of the portal (pages and API), for http_server_config. */
@@ -158,6 +174,25 @@ void api_visa_png(struct http_request *r, struct http_response *w);
 void page_visa_pdf(struct http_request *r, struct http_response *w);
 void page_resubmit(struct http_request *r, struct http_response *w);
 void page_visa_png(struct http_request *r, struct http_response *w);
+
+/* Trust distribution (trust_web.c): GET /trust/{STATE}/certs.pem (CSCA + DS,
+ * PEM), /trust/{STATE}/index.json and /trust/{STATE}/revoked (the state's
+ * signed revocation list, made through the signer with a next update 24 h
+ * ahead, cached up to TRUST_WEB_CACHE_SECONDS and made afresh as soon as the
+ * number of revoked visas changes).  Unknown state: 404. */
+#define TRUST_WEB_CACHE_SECONDS 300
+#define TRUST_WEB_NEXT_UPDATE_SECONDS (24 * 3600)
+void trust_certs_pem(struct http_request *r, struct http_response *w);
+void trust_index_json(struct http_request *r, struct http_response *w);
+void trust_revoked(struct http_request *r, struct http_response *w);
+
+/* The cache of revocation lists (thread-safe); NULL when out of memory. */
+struct trust_web_cache *trust_web_cache_new(void);
+void trust_web_cache_free(struct trust_web_cache *c);
+
+/* Hook for a revocation: drops the cached list of `state` so the next
+ * request makes a new one (safe with a NULL cache). */
+void trust_web_revoked_changed(const struct portal *p, const char *state);
 
 /* Queues the applicant's notification of the application's current status
  * (in their language; nothing for statuses that send none). */

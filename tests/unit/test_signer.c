@@ -33,6 +33,7 @@
 #include "signer/signer.h"
 #include "signer/signer_client.h"
 #include "signer/signer_proto.h"
+#include "verify/revlist.h"
 
 #define NOW ((time_t)1773144000) /* 2026-03-10T12:00:00Z */
 
@@ -1028,4 +1029,355 @@ TEST(sandbox_lockdown_removes_all_file_access)
         _exit(open("/etc/passwd", O_RDONLY) < 0 && errno == EACCES ? 0 : 2);
     }
     CHECK_INT(reap(pid), 0);
+}
+
+/* ---- revocation lists and the CSCA certificate (REVLIST, CSCA) ---------- */
+
+static const char rl_numbers[][16] = {"AZ0000002", "AZ0000001", "AZ0000002", "AZ7<<<<<<"};
+
+TEST(signer_revlist_payload_round_trips)
+{
+    uint8_t p[SIGNER_REVLIST_PAYLOAD_MAX];
+    size_t len = 0;
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 86400, rl_numbers, 4, p, sizeof p, &len), 0);
+    CHECK_INT((long)len, 18 + 4 * 9);
+    int64_t issued = 0, next = 0;
+    char(*nums)[16] = NULL;
+    size_t n = 0;
+    CHECK_INT(signer_revlist_payload_parse(p, len, &issued, &next, &nums, &n), 0);
+    CHECK_INT((long)issued, (long)NOW);
+    CHECK_INT((long)next, (long)NOW + 86400);
+    CHECK_INT((long)n, 4);
+    if (nums) {
+        CHECK_STR(nums[1], "AZ0000001");
+        CHECK_STR(nums[3], "AZ7<<<<<<");
+    }
+    free(nums);
+    /* an empty list is fine */
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, NULL, 0, p, sizeof p, &len), 0);
+    CHECK_INT(signer_revlist_payload_parse(p, len, &issued, &next, &nums, &n), 0);
+    CHECK_INT((long)n, 0);
+    CHECK(nums == NULL);
+}
+
+TEST(signer_revlist_payload_encode_rejects_bad_numbers_and_small_buffers)
+{
+    uint8_t p[SIGNER_REVLIST_PAYLOAD_MAX];
+    size_t len = 0;
+    static const char bad[][3][16] = {{"AZ0000001", "AZ00000012"}, {"AZ0000001", ""},
+                                      {"az0000001", "AZ1"},        {"<Z0000001", "AZ1"},
+                                      {"AZ-000001", "AZ1"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, bad[i], 2, p, sizeof p, &len),
+                  -SIGNER_E_BAD_REVLIST);
+    static char many[SIGNER_REVLIST_MAX + 1][16];
+    for (size_t i = 0; i <= SIGNER_REVLIST_MAX; i++)
+        snprintf(many[i], sizeof many[i], "AZ%07zu", i);
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, (const char(*)[16])many,
+                                            SIGNER_REVLIST_MAX + 1, p, sizeof p, &len),
+              -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, (const char(*)[16])many,
+                                            SIGNER_REVLIST_MAX, p, sizeof p, &len),
+              0);
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, rl_numbers, 4, p, 20, &len),
+              -SIGNER_E_NO_SPACE);
+}
+
+TEST(signer_revlist_payload_parse_rejects_malformed_payloads)
+{
+    uint8_t p[SIGNER_REVLIST_PAYLOAD_MAX + 9];
+    size_t len = 0;
+    int64_t issued, next;
+    char(*nums)[16] = NULL;
+    size_t n = 0;
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, rl_numbers, 4, p, sizeof p, &len), 0);
+    CHECK_INT(signer_revlist_payload_parse(p, 17, &issued, &next, &nums, &n),
+              -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(signer_revlist_payload_parse(NULL, 0, &issued, &next, &nums, &n),
+              -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(signer_revlist_payload_parse(p, len - 1, &issued, &next, &nums, &n),
+              -SIGNER_E_BAD_REVLIST); /* count does not match the bytes */
+    uint8_t q[SIGNER_REVLIST_PAYLOAD_MAX + 9];
+    memcpy(q, p, len);
+    q[18] = '<'; /* a number starting with a filler */
+    CHECK_INT(signer_revlist_payload_parse(q, len, &issued, &next, &nums, &n),
+              -SIGNER_E_BAD_REVLIST);
+    memcpy(q, p, len);
+    q[20] = 'a';
+    CHECK_INT(signer_revlist_payload_parse(q, len, &issued, &next, &nums, &n),
+              -SIGNER_E_BAD_REVLIST);
+    memcpy(q, p, len);
+    q[16] = (uint8_t)((SIGNER_REVLIST_MAX + 1) >> 8);
+    q[17] = (uint8_t)(SIGNER_REVLIST_MAX + 1);
+    CHECK_INT(signer_revlist_payload_parse(q, len, &issued, &next, &nums, &n),
+              -SIGNER_E_TOO_LARGE);
+    CHECK(nums == NULL);
+}
+
+TEST(signer_check_revlist_times_enforces_the_window)
+{
+    char why[128];
+    CHECK_INT(signer_check_revlist_times(NOW, NOW + 86400, NOW, why, sizeof why), 0);
+    CHECK_INT(signer_check_revlist_times(NOW - 300, NOW - 300 + 3600, NOW, NULL, 0), 0);
+    CHECK_INT(signer_check_revlist_times(NOW + 300, NOW + 300 + 168 * 3600, NOW, NULL, 0), 0);
+    CHECK_INT(signer_check_revlist_times(NOW - 301, NOW + 86400, NOW, why, sizeof why),
+              -SIGNER_E_BAD_REVLIST);
+    CHECK(strstr(why, "issue time") != NULL);
+    CHECK_INT(signer_check_revlist_times(NOW + 301, NOW + 86400, NOW, NULL, 0),
+              -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(signer_check_revlist_times(NOW, NOW + 3599, NOW, why, sizeof why),
+              -SIGNER_E_BAD_REVLIST);
+    CHECK(strstr(why, "next update") != NULL);
+    CHECK_INT(signer_check_revlist_times(NOW, NOW + 168 * 3600 + 1, NOW, NULL, 0),
+              -SIGNER_E_BAD_REVLIST);
+}
+
+TEST(signer_proto_round_trips_csca_and_revlist)
+{
+    uint8_t payload[64], frame[SIGNER_FRAME_MAX + 2];
+    size_t plen = 0, len = 0;
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, rl_numbers, 2, payload,
+                                            sizeof payload, &plen),
+              0);
+    struct signer_request rq = {.op = SIGNER_OP_REVLIST, .state = "AZE", .tbs = payload,
+                                .tbs_len = plen};
+    CHECK_INT(signer_request_encode(&rq, frame, sizeof frame, &len), 0);
+    struct signer_request back;
+    CHECK_INT(signer_request_parse(frame + 2, len - 2, &back), 0);
+    CHECK_INT(back.op, SIGNER_OP_REVLIST);
+    CHECK_INT((long)back.tbs_len, (long)plen);
+    /* REVLIST needs a payload, CSCA takes none, and payloads are bounded */
+    rq.tbs_len = 0;
+    CHECK_INT(signer_request_encode(&rq, frame, sizeof frame, &len), -SIGNER_E_BAD_REQUEST);
+    struct signer_request cs = {.op = SIGNER_OP_CSCA, .state = "AZE", .tbs = payload,
+                                .tbs_len = 1};
+    CHECK_INT(signer_request_encode(&cs, frame, sizeof frame, &len), -SIGNER_E_BAD_REQUEST);
+    static uint8_t big[SIGNER_REVLIST_PAYLOAD_MAX + 1];
+    rq.tbs = big;
+    rq.tbs_len = sizeof big;
+    CHECK_INT(signer_request_encode(&rq, frame, sizeof frame, &len), -SIGNER_E_TOO_LARGE);
+    uint8_t body[16] = {1, SIGNER_OP_CSCA, 'A', 'Z', 'E', 0, 1, 0};
+    CHECK_INT(signer_request_parse(body, 8, &back), -SIGNER_E_BAD_REQUEST);
+
+    static const uint8_t der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    struct signer_response r = {.op = SIGNER_OP_CSCA, .cert_der = der, .cert_der_len = sizeof der};
+    CHECK_INT(signer_response_encode(&r, frame, sizeof frame, &len), 0);
+    struct signer_response p;
+    CHECK_INT(signer_response_parse(frame + 2, len - 2, &p), 0);
+    CHECK_INT((long)p.cert_der_len, (long)sizeof der);
+    CHECK_INT(signer_response_parse(frame + 2, len - 3, &p), -SIGNER_E_PROTOCOL);
+    struct signer_response l = {.op = SIGNER_OP_REVLIST, .revlist = der, .revlist_len = 3};
+    CHECK_INT(signer_response_encode(&l, frame, sizeof frame, &len), 0);
+    CHECK_INT(signer_response_parse(frame + 2, len - 2, &p), 0);
+    CHECK_INT((long)p.revlist_len, 3);
+    CHECK(p.revlist && memcmp(p.revlist, der, 3) == 0);
+    CHECK_INT(signer_response_parse(frame + 2, len - 3, &p), -SIGNER_E_PROTOCOL);
+    l.revlist_len = 0;
+    CHECK_INT(signer_response_encode(&l, frame, sizeof frame, &len), -SIGNER_E_BAD_REQUEST);
+    r.cert_der_len = 0;
+    CHECK_INT(signer_response_encode(&r, frame, sizeof frame, &len), -SIGNER_E_BAD_REQUEST);
+}
+
+static X509 *load_csca_cert(const struct fixture *fx)
+{
+    X509 *cert = NULL;
+    return signer_cert_load_file(fx->aze.paths[KEYS_CSCA_CERT], &cert) < 0 ? NULL : cert;
+}
+
+static int handle_revlist_req(struct signer *s, time_t now, int64_t issued, int64_t next,
+                              const char (*nums)[16], size_t n, struct signer_response *r,
+                              uint8_t *resp, size_t cap)
+{
+    uint8_t payload[SIGNER_REVLIST_PAYLOAD_MAX], frame[SIGNER_FRAME_MAX + 2];
+    size_t plen = 0, resp_len = 0;
+    if (signer_revlist_payload_encode(issued, next, nums, n, payload, sizeof payload, &plen) < 0)
+        return -1000;
+    size_t len = request(SIGNER_OP_REVLIST, "AZE", payload, plen, frame, sizeof frame);
+    int rc = signer_handle(s, frame + 2, len - 2, now, resp, cap, &resp_len);
+    if (signer_response_parse(resp + 2, resp_len - 2, r) < 0)
+        return -1001;
+    return rc;
+}
+
+TEST(signer_handle_signs_a_revocation_list_with_the_csca_and_logs_it)
+{
+    struct fixture fx;
+    CHECK(make_fixture(&fx));
+    struct signer_config c = {.keys_dir = fx.keys, .log_path = fx.log};
+    struct signer *s = NULL;
+    CHECK_INT(signer_open(&c, &s, NULL, 0), 0);
+    time_t now = time(NULL);
+    uint8_t resp[SIGNER_FRAME_MAX + 2];
+    struct signer_response r;
+    int rc = handle_revlist_req(s, now, now, now + 86400, rl_numbers, 4, &r, resp, sizeof resp);
+    CHECK_INT(rc, 0);
+    struct revlist rl = {0};
+    CHECK_INT(revlist_parse(r.revlist, r.revlist_len, &rl), 0);
+    CHECK_STR(rl.state, "AZE");
+    CHECK_INT((long)rl.count, 3); /* sorted, the duplicate dropped */
+    CHECK_INT((long)rl.next_update, (long)now + 86400);
+    CHECK(revlist_contains(&rl, "AZ7"));
+    CHECK(revlist_contains(&rl, "AZ0000001"));
+    X509 *csca = load_csca_cert(&fx);
+    CHECK(csca != NULL);
+    CHECK_INT(revlist_verify_cert(&rl, csca), 0);
+    X509_free(csca);
+    revlist_free(&rl);
+    /* refused: stale issue time, a too long validity */
+    CHECK_INT(handle_revlist_req(s, now, now - 3600, now + 86400, rl_numbers, 1, &r, resp,
+                                 sizeof resp),
+              -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(r.status, SIGNER_E_BAD_REVLIST);
+    CHECK_INT(handle_revlist_req(s, now, now, now + 200 * 3600, rl_numbers, 1, &r, resp,
+                                 sizeof resp),
+              -SIGNER_E_BAD_REVLIST);
+    signer_close(s);
+    char logbuf[4096] = "";
+    FILE *f = fopen(fx.log, "r");
+    CHECK(f != NULL);
+    if (f) {
+        size_t k = fread(logbuf, 1, sizeof logbuf - 1, f);
+        logbuf[k] = '\0';
+        fclose(f);
+    }
+    CHECK(strstr(logbuf, "\"event\":\"revlist\"") != NULL);
+    CHECK(strstr(logbuf, "\"count\":3") != NULL);
+    CHECK(strstr(logbuf, "\"reason\":\"bad_revlist\"") != NULL);
+}
+
+TEST(signer_handle_refuses_a_malformed_or_oversized_revlist_payload)
+{
+    struct fixture fx;
+    CHECK(make_fixture(&fx));
+    struct signer_config c = {.keys_dir = fx.keys};
+    struct signer *s = NULL;
+    CHECK_INT(signer_open(&c, &s, NULL, 0), 0);
+    uint8_t payload[20] = {0}, frame[64], resp[SIGNER_FRAME_MAX + 2];
+    payload[17] = 5; /* five numbers announced, none present */
+    size_t len = request(SIGNER_OP_REVLIST, "AZE", payload, 18, frame, sizeof frame), resp_len = 0;
+    int rc = signer_handle(s, frame + 2, len - 2, time(NULL), resp, sizeof resp, &resp_len);
+    CHECK_INT(rc, -SIGNER_E_BAD_REVLIST);
+    payload[16] = 0xFF; /* more than SIGNER_REVLIST_MAX */
+    len = request(SIGNER_OP_REVLIST, "AZE", payload, 18, frame, sizeof frame);
+    rc = signer_handle(s, frame + 2, len - 2, time(NULL), resp, sizeof resp, &resp_len);
+    CHECK_INT(rc, -SIGNER_E_TOO_LARGE);
+    signer_close(s);
+}
+
+TEST(signer_handle_answers_csca_with_the_certificate)
+{
+    struct fixture fx;
+    CHECK(make_fixture(&fx));
+    struct signer_config c = {.keys_dir = fx.keys};
+    struct signer *s = NULL;
+    CHECK_INT(signer_open(&c, &s, NULL, 0), 0);
+    uint8_t frame[64], resp[SIGNER_FRAME_MAX + 2];
+    size_t len = request(SIGNER_OP_CSCA, "AZE", NULL, 0, frame, sizeof frame), resp_len = 0;
+    int rc = signer_handle(s, frame + 2, len - 2, time(NULL), resp, sizeof resp, &resp_len);
+    signer_close(s);
+    CHECK_INT(rc, 0);
+    struct signer_response r;
+    CHECK_INT(signer_response_parse(resp + 2, resp_len - 2, &r), 0);
+    X509 *want = load_csca_cert(&fx);
+    CHECK(want != NULL);
+    const unsigned char *p = r.cert_der;
+    X509 *got = d2i_X509(NULL, &p, (long)r.cert_der_len);
+    CHECK(got != NULL);
+    if (want && got)
+        CHECK_INT(X509_cmp(want, got), 0);
+    X509_free(want);
+    X509_free(got);
+}
+
+TEST(signer_without_a_csca_key_refuses_csca_and_revlist)
+{
+    struct fixture fx;
+    CHECK(make_fixture(&fx));
+    CHECK_INT(unlink(fx.aze.paths[KEYS_CSCA_KEY]), 0);
+    struct signer_config c = {.keys_dir = fx.keys};
+    struct signer *s = NULL;
+    CHECK_INT(signer_open(&c, &s, NULL, 0), 0); /* still signs seals */
+    uint8_t frame[64], resp[SIGNER_FRAME_MAX + 2];
+    size_t len = request(SIGNER_OP_CSCA, "AZE", NULL, 0, frame, sizeof frame), resp_len = 0;
+    int rc = signer_handle(s, frame + 2, len - 2, time(NULL), resp, sizeof resp, &resp_len);
+    CHECK_INT(rc, -SIGNER_E_NO_CSCA);
+    struct signer_response r;
+    time_t now = time(NULL);
+    CHECK_INT(handle_revlist_req(s, now, now, now + 86400, rl_numbers, 1, &r, resp, sizeof resp),
+              -SIGNER_E_NO_CSCA);
+    signer_close(s);
+}
+
+TEST(signer_open_rejects_a_bad_csca_key)
+{
+    struct fixture fx;
+    CHECK(make_fixture(&fx));
+    struct signer_config c = {.keys_dir = fx.keys};
+    struct signer *s = NULL;
+    char err[512] = "";
+    /* the DS key in place of the CSCA key */
+    CHECK_INT(rename(fx.aze.paths[KEYS_DS_KEY], fx.aze.paths[KEYS_CSCA_KEY]), 0);
+    CHECK_INT(link(fx.aze.paths[KEYS_CSCA_KEY], fx.aze.paths[KEYS_DS_KEY]), 0);
+    CHECK_INT(signer_open(&c, &s, err, sizeof err), -SIGNER_E_CONFIG);
+    CHECK(strstr(err, "csca.cert.pem") != NULL);
+    /* a CSCA key without its certificate */
+    CHECK_INT(unlink(fx.aze.paths[KEYS_CSCA_CERT]), 0);
+    CHECK_INT(signer_open(&c, &s, err, sizeof err), -SIGNER_E_CONFIG);
+    CHECK(strstr(err, "missing") != NULL);
+}
+
+TEST(signer_client_fetches_the_csca_and_a_revocation_list)
+{
+    struct fixture fx;
+    CHECK(make_fixture(&fx));
+    pid_t pid = fork_signer(&fx, 5);
+    CHECK(pid > 0);
+    char err[256];
+    uint8_t der[SIGNER_CERT_DER_MAX], list[SIGNER_FRAME_MAX], small[8];
+    size_t der_len = 0, list_len = 0, small_len = 0;
+    time_t now = time(NULL);
+    int r_csca = signer_csca(fx.sock, "AZE", der, sizeof der, &der_len, err, sizeof err);
+    int r_list = signer_revlist(fx.sock, "AZE", now, now + 86400, rl_numbers, 4, list,
+                                sizeof list, &list_len, err, sizeof err);
+    int r_small = signer_revlist(fx.sock, "AZE", now, now + 86400, rl_numbers, 4, small,
+                                 sizeof small, &small_len, err, sizeof err);
+    char why[256] = "";
+    int r_bad = signer_revlist(fx.sock, "AZE", now, now + 60, rl_numbers, 4, list + 0, 0,
+                               &small_len, why, sizeof why);
+    /* refused before sending */
+    static char many[SIGNER_REVLIST_MAX + 1][16];
+    for (size_t i = 0; i <= SIGNER_REVLIST_MAX; i++)
+        snprintf(many[i], sizeof many[i], "AZ%07zu", i);
+    int r_many = signer_revlist(fx.sock, "AZE", now, now + 86400, (const char(*)[16])many,
+                                SIGNER_REVLIST_MAX + 1, list, sizeof list, &small_len, err,
+                                sizeof err);
+    static const char badnum[][16] = {"a-b"};
+    int r_badnum = signer_revlist(fx.sock, "AZE", now, now + 86400, badnum, 1, list, sizeof list,
+                                  &small_len, err, sizeof err);
+    int r_state = signer_csca(fx.sock, "A1", der, sizeof der, &small_len, err, sizeof err);
+    int r_state2 = signer_revlist(fx.sock, "1", now, now + 86400, badnum, 1, list, sizeof list,
+                                  &small_len, err, sizeof err);
+    int r_tiny = signer_csca(fx.sock, "AZE", small, sizeof small, &small_len, err, sizeof err);
+    CHECK_INT(reap(pid), 0);
+    CHECK_INT(r_csca, 0);
+    X509 *want = load_csca_cert(&fx);
+    const unsigned char *p = der;
+    X509 *got = d2i_X509(NULL, &p, (long)der_len);
+    CHECK(want && got && X509_cmp(want, got) == 0);
+    CHECK_INT(r_list, 0);
+    struct revlist rl = {0};
+    CHECK_INT(revlist_parse(list, list_len, &rl), 0);
+    if (want)
+        CHECK_INT(revlist_verify_cert(&rl, want), 0);
+    revlist_free(&rl);
+    X509_free(want);
+    X509_free(got);
+    CHECK_INT(r_small, -SIGNER_E_NO_SPACE);
+    CHECK_INT(r_bad, -SIGNER_E_BAD_REVLIST);
+    CHECK(strstr(why, "next update") != NULL);
+    CHECK_INT(r_many, -SIGNER_E_TOO_LARGE);
+    CHECK_INT(r_badnum, -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(r_state, -SIGNER_E_BAD_REQUEST);
+    CHECK_INT(r_state2, -SIGNER_E_BAD_REQUEST);
+    CHECK_INT(r_tiny, -SIGNER_E_NO_SPACE);
 }
