@@ -110,7 +110,7 @@ int cmd_serve(int argc, char **argv)
         snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", data);
 
     struct policy_set *policy = calloc(1, sizeof *policy);
-    struct policy_error perr;
+    struct policy_error perr = {0};
     if (!policy)
         return cli_error(CLI_INVALID, "no_memory", "out of memory");
     if (policy_load_dir(cfg.states_dir, policy, &perr) < 0) {

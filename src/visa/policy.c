@@ -69,7 +69,7 @@ static void path_key(char out[PATH_CAP], const char *base, const char *key)
     } else {
         char shown[PATH_CAP];
         size_t i = 0;
-        for (; key[i] && i < sizeof shown - 1; i++) {
+        for (; i < sizeof shown - 1 && key[i]; i++) {
             unsigned char b = (unsigned char)key[i];
             shown[i] = (b < 0x20 || b > 0x7E || b == '"' || b == '\\') ? '?' : (char)b;
         }
