@@ -39,6 +39,27 @@ static void check_accepted(const uint8_t *tbs, size_t n)
     }
 }
 
+/* A REVLIST payload that parses re-encodes to the same bytes. */
+static void check_revlist(const uint8_t *p, size_t n)
+{
+    int64_t issued = 0, next = 0;
+    char(*nums)[16] = NULL;
+    size_t count = 0;
+    if (signer_revlist_payload_parse(p, n, &issued, &next, &nums, &count) != 0) {
+        if (nums)
+            abort();
+        return;
+    }
+    uint8_t out[SIGNER_REVLIST_PAYLOAD_MAX];
+    size_t len = 0;
+    if (signer_revlist_payload_encode(issued, next, (const char(*)[16])nums, count, out, sizeof out,
+                                      &len) != 0 ||
+        len != n || memcmp(out, p, n) != 0)
+        abort();
+    (void)signer_check_revlist_times(issued, next, FUZZ_NOW, NULL, 0);
+    free(nums);
+}
+
 static void check_request(const uint8_t *body, size_t n)
 {
     struct signer_request rq;
@@ -51,6 +72,8 @@ static void check_request(const uint8_t *body, size_t n)
         abort();
     if (rq.op == SIGNER_OP_SIGN)
         check_accepted(rq.tbs, rq.tbs_len);
+    if (rq.op == SIGNER_OP_REVLIST)
+        check_revlist(rq.tbs, rq.tbs_len);
 }
 
 static void check_response(const uint8_t *body, size_t n)

@@ -45,6 +45,8 @@ static const char usage_text[] =
     "                --out FILE\n"
     "                           build and sign a State's revocation list\n"
     "  trust show DIR           list a trust store's States, certificates and lists\n"
+    "  trust fetch URL --state AZE --into DIR\n"
+    "                           fetch a State's published certificates and revocation list\n"
     "\n"
     "exit codes: 0 ok/valid, 1 well-formed but invalid, 2 malformed input, 64 usage error.\n"
     "Errors are one line on stderr: evisa: <code>: <message>\n"

@@ -80,8 +80,7 @@ static int self_test(EVP_PKEY *key, X509 *cert)
 /* Loads DIR/<name>/csca.{key,cert}.pem into k when both are there (the
  * CSCA key signs revocation lists).  0 when loaded or absent, negative on
  * error. */
-static int load_csca(const char *dir, const char *name, struct signer_key *k, char *err,
-                     size_t cap)
+static int load_csca(const char *dir, const char *name, struct signer_key *k, char *err, size_t cap)
 {
     char kp[KEYS_PATH_MAX], cp[KEYS_PATH_MAX];
     int a = snprintf(kp, sizeof kp, "%s/%s/%s", dir, name, keys_file_name(KEYS_CSCA_KEY));
@@ -410,7 +409,8 @@ static int handle_revlist(struct signer *s, const struct signer_key *k,
     char(*numbers)[16] = NULL;
     size_t n = 0;
     char why[SIGNER_MSG_MAX];
-    int rc = signer_revlist_payload_parse(rq->tbs, rq->tbs_len, &issued, &next_update, &numbers, &n);
+    int rc =
+        signer_revlist_payload_parse(rq->tbs, rq->tbs_len, &issued, &next_update, &numbers, &n);
     if (rc < 0)
         return refuse(s, now, rq->op, rq->state, -rc,
                       rc == -SIGNER_E_TOO_LARGE ? "too many visa numbers"
@@ -429,8 +429,8 @@ static int handle_revlist(struct signer *s, const struct signer_key *k,
         *lt = '\0'; /* revlist_build wants "D", not "D<<" */
     uint8_t *list = NULL;
     size_t len = 0;
-    rc = revlist_build(state, (time_t)issued, (time_t)next_update,
-                       (const char(*)[16])numbers, n, k->csca_key, &list, &len);
+    rc = revlist_build(state, (time_t)issued, (time_t)next_update, (const char(*)[16])numbers, n,
+                       k->csca_key, &list, &len);
     free(numbers);
     if (rc < 0)
         return refuse(s, now, rq->op, rq->state,

@@ -201,8 +201,8 @@ int signer_info(const char *socket_path, const char *state, struct signer_info *
     return 0;
 }
 
-int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t cap,
-                size_t *len, char *err, size_t err_cap)
+int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t cap, size_t *len,
+                char *err, size_t err_cap)
 {
     struct signer_request rq = {.op = SIGNER_OP_CSCA};
     if (signer_state_normalize(state, rq.state) < 0)
@@ -222,9 +222,9 @@ int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t
     return 0;
 }
 
-int signer_revlist(const char *socket_path, const char *state, int64_t issued,
-                   int64_t next_update, const char (*numbers)[16], size_t n, uint8_t *out,
-                   size_t cap, size_t *len, char *err, size_t err_cap)
+int signer_revlist(const char *socket_path, const char *state, int64_t issued, int64_t next_update,
+                   const char (*numbers)[16], size_t n, uint8_t *out, size_t cap, size_t *len,
+                   char *err, size_t err_cap)
 {
     uint8_t payload[SIGNER_REVLIST_PAYLOAD_MAX];
     size_t plen = 0;
@@ -234,8 +234,8 @@ int signer_revlist(const char *socket_path, const char *state, int64_t issued,
     if (n > SIGNER_REVLIST_MAX)
         return say(SIGNER_E_TOO_LARGE, err, err_cap, "more than %d visa numbers",
                    SIGNER_REVLIST_MAX);
-    int rc = signer_revlist_payload_encode(issued, next_update, numbers, n, payload,
-                                           sizeof payload, &plen);
+    int rc = signer_revlist_payload_encode(issued, next_update, numbers, n, payload, sizeof payload,
+                                           &plen);
     if (rc < 0)
         return say(-rc, err, err_cap, "%s", "a visa number is malformed");
     rq.tbs = payload;

@@ -54,8 +54,8 @@ int signer_call(const char *socket_path, const struct signer_request *rq, int ti
  * SIGNER_CERT_DER_MAX is enough).  Returns 0 and *len, or
  * -SIGNER_E_UNKNOWN_STATE, -SIGNER_E_NO_CSCA (no CSCA key loaded),
  * -SIGNER_E_NO_SPACE and the transport errors of signer_sign(). */
-int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t cap,
-                size_t *len, char *err, size_t err_cap);
+int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t cap, size_t *len,
+                char *err, size_t err_cap);
 
 /* Asks the signer to build and sign `state`'s revocation list
  * (verify/revlist.h) of n visa numbers (NUL-terminated, 1-9 characters,
@@ -66,9 +66,9 @@ int signer_csca(const char *socket_path, const char *state, uint8_t *der, size_t
  * nothing sent), -SIGNER_E_BAD_REVLIST (a malformed number; or the
  * signer's refusal of the times), -SIGNER_E_NO_CSCA, -SIGNER_E_UNKNOWN_STATE,
  * -SIGNER_E_NO_SPACE and the transport errors of signer_sign(). */
-int signer_revlist(const char *socket_path, const char *state, int64_t issued,
-                   int64_t next_update, const char (*numbers)[16], size_t n, uint8_t *out,
-                   size_t cap, size_t *len, char *err, size_t err_cap);
+int signer_revlist(const char *socket_path, const char *state, int64_t issued, int64_t next_update,
+                   const char (*numbers)[16], size_t n, uint8_t *out, size_t cap, size_t *len,
+                   char *err, size_t err_cap);
 
 struct signer_spawn_opts {
     const char *exe;         /* NULL: /proc/self/exe (the evisa binary) */

@@ -48,9 +48,9 @@ static const struct {
         SIGNER_E__BASE] = {"sandbox_failed", "the Landlock sandbox is unavailable or failed"},
     [SIGNER_E_IO - SIGNER_E__BASE] = {"io_error", "a file, directory or socket failed"},
     [SIGNER_E_CONFIG - SIGNER_E__BASE] = {"bad_config", "bad signer configuration"},
-    [SIGNER_E_NO_CSCA - SIGNER_E__BASE] = {"no_csca", "the signer holds no CSCA key for that state"},
-    [SIGNER_E_BAD_REVLIST -
-        SIGNER_E__BASE] = {"bad_revlist", "bad revocation list request"},
+    [SIGNER_E_NO_CSCA -
+        SIGNER_E__BASE] = {"no_csca", "the signer holds no CSCA key for that state"},
+    [SIGNER_E_BAD_REVLIST - SIGNER_E__BASE] = {"bad_revlist", "bad revocation list request"},
 };
 
 const char *signer_err_code(int err)

@@ -88,10 +88,10 @@ int signer_err_from_code(const char *name);
 #define SIGNER_CERT_DER_MAX 3000
 #define SIGNER_STATE_LEN 3
 
-#define SIGNER_REVLIST_MAX 400        /* visa numbers in one REVLIST (the list fits a frame) */
-#define SIGNER_REVLIST_NUMBER_LEN 9   /* '<'-padded visa number on the wire */
-#define SIGNER_REVLIST_HOURS_MAX 168  /* next_update at most a week after issued */
-#define SIGNER_REVLIST_SKEW 300       /* issued within +-5 minutes of the signer's clock */
+#define SIGNER_REVLIST_MAX 400       /* visa numbers in one REVLIST (the list fits a frame) */
+#define SIGNER_REVLIST_NUMBER_LEN 9  /* '<'-padded visa number on the wire */
+#define SIGNER_REVLIST_HOURS_MAX 168 /* next_update at most a week after issued */
+#define SIGNER_REVLIST_SKEW 300      /* issued within +-5 minutes of the signer's clock */
 #define SIGNER_REVLIST_PAYLOAD_MAX (18 + SIGNER_REVLIST_MAX * SIGNER_REVLIST_NUMBER_LEN)
 
 enum signer_op {
@@ -165,7 +165,7 @@ int signer_revlist_payload_parse(const uint8_t *p, size_t len, int64_t *issued,
                                  int64_t *next_update, char (**numbers)[16], size_t *n);
 
 /* The signer's rules for a revocation list asked at `now`: issued within
- * SIGNER_REVLIST_SKEW seconds of now and next_update 1 hour .. 
+ * SIGNER_REVLIST_SKEW seconds of now and next_update 1 hour ..
  * SIGNER_REVLIST_HOURS_MAX hours after issued.  Returns 0 or
  * -SIGNER_E_BAD_REVLIST with a reason in why (may be NULL / 0). */
 int signer_check_revlist_times(int64_t issued, int64_t next_update, time_t now, char *why,

@@ -280,7 +280,8 @@ static void enrol_secret(const struct portal *p, const char *token, char out[40]
          (size_t)(n > 0 ? n : 0), mac, &mac_len);
     for (int i = 0; i < 32; i++) { /* 20 bytes = 160 bits = 32 base32 characters */
         int bit = i * 5, byte = bit / 8, shift = bit % 8;
-        unsigned v = ((unsigned)mac[byte] << 8 | (byte + 1 < 20 ? mac[byte + 1] : 0u)) >> (11 - shift);
+        unsigned v =
+            ((unsigned)mac[byte] << 8 | (byte + 1 < 20 ? mac[byte + 1] : 0u)) >> (11 - shift);
         out[i] = b32[v & 31u];
     }
     out[32] = '\0';
@@ -465,8 +466,8 @@ void officer_app(struct http_request *r, struct http_response *w)
         char key[64];
         snprintf(key, sizeof key, "field.%s", app_fields[f].name);
         const char *label = i18n_get(p->i18n, "en", key);
-        json_array_append_new(fields, json_pack("{s:s, s:s}", "name", label ? label : key + 6,
-                                                "value", a.vals.v[f]));
+        json_array_append_new(
+            fields, json_pack("{s:s, s:s}", "name", label ? label : key + 6, "value", a.vals.v[f]));
     }
     /* The documents this visa type takes, with whether each was uploaded. */
     unsigned have = portal_app_documents(p, &a);
@@ -831,8 +832,10 @@ void officer_revoke(struct http_request *r, struct http_response *w)
         if (store_visa_get_by_reference(p->store, a.row.reference, &visa) != 0 ||
             store_visa_revoke(p->store, visa.visa_number, reason, actor, (int64_t)time(NULL)) != 0)
             msg = "this visa cannot be revoked";
-        else
+        else {
             portal_notify(p, a.row.reference);
+            trust_web_revoked_changed(p, a.row.state); /* the published list is rebuilt */
+        }
         portal_app_clear(&a);
     }
     back_to_app(w, r->params[0], msg);

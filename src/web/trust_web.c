@@ -68,8 +68,7 @@ void trust_web_revoked_changed(const struct portal *p, const char *state)
 
 /* The published certificates of the state in the path; NULL (and a 404
  * answered) when the portal serves no such state. */
-static const struct portal_trust_certs *state_certs(struct http_request *r,
-                                                    struct http_response *w)
+static const struct portal_trust_certs *state_certs(struct http_request *r, struct http_response *w)
 {
     const struct portal *p = r->app;
     const char *state = r->params[0];
@@ -206,10 +205,9 @@ void trust_revoked(struct http_request *r, struct http_response *w)
         memcpy(list, e->data, e->len); /* fresh enough and nothing revoked since */
         len = e->len;
     } else if (list) {
-        rc = signer_revlist(p->signer_socket, tc->state, (int64_t)now,
-                            (int64_t)now + TRUST_WEB_NEXT_UPDATE_SECONDS,
-                            (const char(*)[16])numbers, n, list, SIGNER_FRAME_MAX, &len, err,
-                            sizeof err);
+        rc = signer_revlist(
+            p->signer_socket, tc->state, (int64_t)now, (int64_t)now + TRUST_WEB_NEXT_UPDATE_SECONDS,
+            (const char(*)[16])numbers, n, list, SIGNER_FRAME_MAX, &len, err, sizeof err);
         uint8_t *copy = rc == 0 && e ? malloc(len) : NULL;
         if (copy) {
             memcpy(copy, list, len);

@@ -1064,8 +1064,10 @@ TEST(signer_revlist_payload_encode_rejects_bad_numbers_and_small_buffers)
 {
     uint8_t p[SIGNER_REVLIST_PAYLOAD_MAX];
     size_t len = 0;
-    static const char bad[][3][16] = {{"AZ0000001", "AZ00000012"}, {"AZ0000001", ""},
-                                      {"az0000001", "AZ1"},        {"<Z0000001", "AZ1"},
+    static const char bad[][3][16] = {{"AZ0000001", "AZ00000012"},
+                                      {"AZ0000001", ""},
+                                      {"az0000001", "AZ1"},
+                                      {"<Z0000001", "AZ1"},
                                       {"AZ-000001", "AZ1"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, bad[i], 2, p, sizeof p, &len),
@@ -1109,8 +1111,7 @@ TEST(signer_revlist_payload_parse_rejects_malformed_payloads)
     memcpy(q, p, len);
     q[16] = (uint8_t)((SIGNER_REVLIST_MAX + 1) >> 8);
     q[17] = (uint8_t)(SIGNER_REVLIST_MAX + 1);
-    CHECK_INT(signer_revlist_payload_parse(q, len, &issued, &next, &nums, &n),
-              -SIGNER_E_TOO_LARGE);
+    CHECK_INT(signer_revlist_payload_parse(q, len, &issued, &next, &nums, &n), -SIGNER_E_TOO_LARGE);
     CHECK(nums == NULL);
 }
 
@@ -1136,11 +1137,11 @@ TEST(signer_proto_round_trips_csca_and_revlist)
 {
     uint8_t payload[64], frame[SIGNER_FRAME_MAX + 2];
     size_t plen = 0, len = 0;
-    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, rl_numbers, 2, payload,
-                                            sizeof payload, &plen),
+    CHECK_INT(signer_revlist_payload_encode(NOW, NOW + 3600, rl_numbers, 2, payload, sizeof payload,
+                                            &plen),
               0);
-    struct signer_request rq = {.op = SIGNER_OP_REVLIST, .state = "AZE", .tbs = payload,
-                                .tbs_len = plen};
+    struct signer_request rq = {
+        .op = SIGNER_OP_REVLIST, .state = "AZE", .tbs = payload, .tbs_len = plen};
     CHECK_INT(signer_request_encode(&rq, frame, sizeof frame, &len), 0);
     struct signer_request back;
     CHECK_INT(signer_request_parse(frame + 2, len - 2, &back), 0);
@@ -1149,8 +1150,7 @@ TEST(signer_proto_round_trips_csca_and_revlist)
     /* REVLIST needs a payload, CSCA takes none, and payloads are bounded */
     rq.tbs_len = 0;
     CHECK_INT(signer_request_encode(&rq, frame, sizeof frame, &len), -SIGNER_E_BAD_REQUEST);
-    struct signer_request cs = {.op = SIGNER_OP_CSCA, .state = "AZE", .tbs = payload,
-                                .tbs_len = 1};
+    struct signer_request cs = {.op = SIGNER_OP_CSCA, .state = "AZE", .tbs = payload, .tbs_len = 1};
     CHECK_INT(signer_request_encode(&cs, frame, sizeof frame, &len), -SIGNER_E_BAD_REQUEST);
     static uint8_t big[SIGNER_REVLIST_PAYLOAD_MAX + 1];
     rq.tbs = big;
@@ -1224,13 +1224,13 @@ TEST(signer_handle_signs_a_revocation_list_with_the_csca_and_logs_it)
     X509_free(csca);
     revlist_free(&rl);
     /* refused: stale issue time, a too long validity */
-    CHECK_INT(handle_revlist_req(s, now, now - 3600, now + 86400, rl_numbers, 1, &r, resp,
-                                 sizeof resp),
-              -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(
+        handle_revlist_req(s, now, now - 3600, now + 86400, rl_numbers, 1, &r, resp, sizeof resp),
+        -SIGNER_E_BAD_REVLIST);
     CHECK_INT(r.status, SIGNER_E_BAD_REVLIST);
-    CHECK_INT(handle_revlist_req(s, now, now, now + 200 * 3600, rl_numbers, 1, &r, resp,
-                                 sizeof resp),
-              -SIGNER_E_BAD_REVLIST);
+    CHECK_INT(
+        handle_revlist_req(s, now, now, now + 200 * 3600, rl_numbers, 1, &r, resp, sizeof resp),
+        -SIGNER_E_BAD_REVLIST);
     signer_close(s);
     char logbuf[4096] = "";
     FILE *f = fopen(fx.log, "r");
@@ -1337,8 +1337,8 @@ TEST(signer_client_fetches_the_csca_and_a_revocation_list)
     size_t der_len = 0, list_len = 0, small_len = 0;
     time_t now = time(NULL);
     int r_csca = signer_csca(fx.sock, "AZE", der, sizeof der, &der_len, err, sizeof err);
-    int r_list = signer_revlist(fx.sock, "AZE", now, now + 86400, rl_numbers, 4, list,
-                                sizeof list, &list_len, err, sizeof err);
+    int r_list = signer_revlist(fx.sock, "AZE", now, now + 86400, rl_numbers, 4, list, sizeof list,
+                                &list_len, err, sizeof err);
     int r_small = signer_revlist(fx.sock, "AZE", now, now + 86400, rl_numbers, 4, small,
                                  sizeof small, &small_len, err, sizeof err);
     char why[256] = "";
@@ -1348,9 +1348,9 @@ TEST(signer_client_fetches_the_csca_and_a_revocation_list)
     static char many[SIGNER_REVLIST_MAX + 1][16];
     for (size_t i = 0; i <= SIGNER_REVLIST_MAX; i++)
         snprintf(many[i], sizeof many[i], "AZ%07zu", i);
-    int r_many = signer_revlist(fx.sock, "AZE", now, now + 86400, (const char(*)[16])many,
-                                SIGNER_REVLIST_MAX + 1, list, sizeof list, &small_len, err,
-                                sizeof err);
+    int r_many =
+        signer_revlist(fx.sock, "AZE", now, now + 86400, (const char(*)[16])many,
+                       SIGNER_REVLIST_MAX + 1, list, sizeof list, &small_len, err, sizeof err);
     static const char badnum[][16] = {"a-b"};
     int r_badnum = signer_revlist(fx.sock, "AZE", now, now + 86400, badnum, 1, list, sizeof list,
                                   &small_len, err, sizeof err);
