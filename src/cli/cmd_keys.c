@@ -2,6 +2,7 @@
  * cmd_keys.c — the `evisa keys` subcommands:
  *
  *   evisa keys init --state AZE --dir DIR [--curve CURVE] [--signer-serial HEX] [--force]
+ *   evisa keys rotate --state AZE --dir DIR
  *
  * creates a country signing CA and a document signer for a State
  * (crypto/keys.h) and prints the files it created.  Exit codes: 0 done,
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "crypto/crypto_err.h"
@@ -25,7 +27,11 @@ static const char keys_usage[] =
     "  --curve CURVE        prime256v1 (default), brainpoolP256r1, secp384r1, secp521r1,\n"
     "                       brainpoolP224r1, brainpoolP384r1, brainpoolP512r1\n"
     "  --signer-serial HEX  serial of the document signer (default random, 1..FFFFF)\n"
-    "  --force              replace existing key files\n";
+    "  --force              replace existing key files\n"
+    "usage: evisa keys rotate --state STATE --dir DIR\n"
+    "  replaces the document signer (new key and certificate from the same CSCA); the old\n"
+    "  certificate stays as ds-REF.cert.pem so seals it signed remain verifiable; restart\n"
+    "  evisa serve (its signer process) to sign with the new key\n";
 
 /* Exit code for a keys_init() failure. */
 static int exit_for(int rc)
@@ -109,6 +115,30 @@ static int keys_init_cmd(int argc, char **argv)
     return CLI_OK;
 }
 
+static int keys_rotate_cmd(int argc, char **argv)
+{
+    const char *state = NULL, *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--state") && i + 1 < argc)
+            state = argv[++i];
+        else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+            dir = argv[++i];
+        else
+            return cli_error(CLI_USAGE, "usage", "evisa keys rotate: unknown argument '%s'",
+                             argv[i]);
+    }
+    if (!state || !dir)
+        return cli_error(CLI_USAGE, "usage", "evisa keys rotate: --state and --dir are required");
+    char id[8], ref[SIGNER_REF_MAX + 1], archived[KEYS_PATH_MAX], msg[512];
+    int rc = keys_rotate(dir, state, time(NULL), id, ref, archived, msg, sizeof msg);
+    if (rc)
+        return cli_error(exit_for(rc), crypto_err_code(rc), "%s", msg);
+    printf("%s\nkept the old certificate as %s\n", msg, archived);
+    printf("signer identifier %s, certificate reference %s (signer cert ref %s%s)\n", id, ref, id,
+           ref);
+    return CLI_OK;
+}
+
 int cmd_keys(int argc, char **argv)
 {
     if (argc < 2)
@@ -119,5 +149,7 @@ int cmd_keys(int argc, char **argv)
     }
     if (!strcmp(argv[1], "init"))
         return keys_init_cmd(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "rotate"))
+        return keys_rotate_cmd(argc - 1, argv + 1);
     return cli_error(CLI_USAGE, "usage", "evisa keys: unknown subcommand '%s'", argv[1]);
 }

@@ -33,6 +33,8 @@ static const char usage_text[] =
     "                           EXPIRED, UNKNOWN SIGNER, STALE REVOCATION LIST\n"
     "  keys init --state AZE --dir DIR [--curve prime256v1|brainpoolP256r1]\n"
     "                           create a country signing CA and a document signer\n"
+    "  keys rotate --state AZE --dir DIR\n"
+    "                           replace the document signer; old seals stay verifiable\n"
     "  admin create-user --state AZE --role officer|supervisor|administrator --email E\n"
     "                           add an officer account; prints its one-time enrolment link\n"
     "  admin totp --secret BASE32 [--at UNIX]\n"

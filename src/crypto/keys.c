@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -476,5 +477,102 @@ int keys_init(const struct keys_init_opts *o, struct keys_init_result *r, char *
     X509_free(s.csca);
     X509_free(s.ds);
     BN_free(serial);
+    return rc;
+}
+
+/* ---- document signer rotation -------------------------------------------- */
+
+int keys_rotate(const char *dir, const char *state, time_t now, char signer_id[8],
+                char cert_ref[SIGNER_REF_MAX + 1], char archived[KEYS_PATH_MAX], char *msg,
+                size_t msg_cap)
+{
+    char alpha2[3], p_ck[KEYS_PATH_MAX], p_cc[KEYS_PATH_MAX], p_dk[KEYS_PATH_MAX],
+        p_dc[KEYS_PATH_MAX], p_nk[KEYS_PATH_MAX], p_nc[KEYS_PATH_MAX];
+    int rc = keys_state_alpha2(state, alpha2);
+    if (rc) {
+        set_msg(msg, msg_cap, "unknown state %s", state);
+        return rc;
+    }
+    if (snprintf(p_ck, sizeof p_ck, "%s/csca.key.pem", dir) >= (int)sizeof p_ck ||
+        snprintf(p_cc, sizeof p_cc, "%s/csca.cert.pem", dir) >= (int)sizeof p_cc ||
+        snprintf(p_dk, sizeof p_dk, "%s/ds.key.pem", dir) >= (int)sizeof p_dk ||
+        snprintf(p_dc, sizeof p_dc, "%s/ds.cert.pem", dir) >= (int)sizeof p_dc ||
+        snprintf(p_nk, sizeof p_nk, "%s/ds.key.pem.new", dir) >= (int)sizeof p_nk ||
+        snprintf(p_nc, sizeof p_nc, "%s/ds.cert.pem.new", dir) >= (int)sizeof p_nc) {
+        set_msg(msg, msg_cap, "%s: path too long", dir);
+        return -CRYPTO_E_IO;
+    }
+    EVP_PKEY *csca_key = NULL, *old_key = NULL, *new_key = NULL;
+    X509 *csca = NULL, *old = NULL, *fresh = NULL;
+    char old_id[8], old_ref[SIGNER_REF_MAX + 1];
+    if ((rc = signer_key_load_file(p_ck, &csca_key)) || (rc = signer_cert_load_file(p_cc, &csca)) ||
+        (rc = signer_key_load_file(p_dk, &old_key)) || (rc = signer_cert_load_file(p_dc, &old)) ||
+        (rc = signer_cert_reference(old, old_id, sizeof old_id, old_ref, sizeof old_ref))) {
+        set_msg(msg, msg_cap, "%s: cannot read the current CSCA and document signer", dir);
+        goto out;
+    }
+    /* The new signer: a fresh key on the same curve, a serial never used by
+     * the one it replaces, issued by the same CSCA. */
+    char curve[64];
+    size_t cl = 0;
+    if (!EVP_PKEY_get_utf8_string_param(old_key, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve,
+                                        &cl) ||
+        (rc = keys_generate(curve, &new_key))) {
+        rc = rc ? rc : -CRYPTO_E_INTERNAL;
+        set_msg(msg, msg_cap, "cannot generate the new document signer key");
+        goto out;
+    }
+    for (int tries = 0; tries < 8; tries++) {
+        X509_free(fresh);
+        fresh = NULL;
+        if ((rc = keys_make_ds(new_key, csca, csca_key, state, alpha2, NULL, now, &fresh)))
+            break;
+        if ((rc = signer_cert_reference(fresh, signer_id, 8, cert_ref, SIGNER_REF_MAX + 1)))
+            break;
+        if (strcmp(cert_ref, old_ref) != 0)
+            break;
+    }
+    if (rc || !strcmp(cert_ref, old_ref)) {
+        rc = rc ? rc : -CRYPTO_E_INTERNAL;
+        set_msg(msg, msg_cap, "cannot issue the new document signer certificate");
+        goto out;
+    }
+    /* Write the new pair beside the old one, keep the old certificate (seals
+     * it signed stay verifiable until they expire), then switch by rename:
+     * the key last, so a crash leaves either the old or the new pair. */
+    if (snprintf(archived, KEYS_PATH_MAX, "%s/ds-%s.cert.pem", dir, old_ref) >= KEYS_PATH_MAX) {
+        rc = -CRYPTO_E_IO;
+        goto out;
+    }
+    unlink(p_nk);
+    unlink(p_nc);
+    if ((rc = keys_write_private(p_nk, new_key)) || (rc = keys_write_cert(p_nc, fresh))) {
+        set_msg(msg, msg_cap, "%s: cannot write the new document signer", dir);
+        unlink(p_nk);
+        unlink(p_nc);
+        goto out;
+    }
+    if (link(p_dc, archived) != 0 && errno != EEXIST) {
+        rc = -CRYPTO_E_IO;
+        set_msg(msg, msg_cap, "%s: cannot keep the old certificate", archived);
+        unlink(p_nk);
+        unlink(p_nc);
+        goto out;
+    }
+    if (rename(p_nc, p_dc) != 0 || rename(p_nk, p_dk) != 0) {
+        rc = -CRYPTO_E_IO;
+        set_msg(msg, msg_cap, "%s: cannot switch to the new document signer", dir);
+        goto out;
+    }
+    set_msg(msg, msg_cap, "document signer %s%s replaced by %s%s", old_id, old_ref, signer_id,
+            cert_ref);
+out:
+    EVP_PKEY_free(csca_key);
+    EVP_PKEY_free(old_key);
+    EVP_PKEY_free(new_key);
+    X509_free(csca);
+    X509_free(old);
+    X509_free(fresh);
+    ERR_clear_error();
     return rc;
 }

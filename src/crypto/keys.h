@@ -102,4 +102,15 @@ struct keys_init_result {
 int keys_init(const struct keys_init_opts *o, struct keys_init_result *r, char *msg,
               size_t msg_cap);
 
+/* Replaces the document signer in dir (as written by keys_init): a new key
+ * on the same curve and a certificate from the same CSCA with a new serial
+ * become ds.key.pem / ds.cert.pem; the old certificate is kept as
+ * ds-<REF>.cert.pem (seals it signed stay verifiable) and its key is gone.
+ * The signer process picks the new key up when it restarts.  Returns 0 with
+ * the new signer id and cert ref and the archived path, or a negative
+ * crypto_err with a message. */
+int keys_rotate(const char *dir, const char *state, time_t now, char signer_id[8],
+                char cert_ref[SIGNER_REF_MAX + 1], char archived[KEYS_PATH_MAX], char *msg,
+                size_t msg_cap);
+
 #endif

@@ -122,3 +122,26 @@ t keys_init_rejects_unknown_curve_as_usage
 t keys_init_rejects_malformed_serial
 t keys_init_rejects_bad_usage
 t keys_init_reports_unwritable_directory
+
+keys_rotate_replaces_the_signer_and_old_seals_still_verify() {
+  d=$TMP/rot; $EVISA keys init --state AZE --dir "$d" >/dev/null
+  f='{"type":"A","issuing_state":"AZE","primary_identifier":"Khan","document_number":"AZ0000001",
+      "nationality":"PAK","date_of_birth":"1979-10-03","sex":"M","valid_until":"2027-02-20",
+      "duration_of_stay":{"days":30},"passport_number":"AB1234567"}'
+  old_ref=$(openssl x509 -in "$d/ds.cert.pem" -noout -serial | sed 's/serial=//; s/^0*//')
+  old_hex=$(echo "$f" | $EVISA seal sign --key "$d/ds.key.pem" --cert "$d/ds.cert.pem")
+  out=$($EVISA keys rotate --state AZE --dir "$d")
+  grep -q "kept the old certificate as $d/ds-$old_ref.cert.pem" <<<"$out"
+  new_ref=$(openssl x509 -in "$d/ds.cert.pem" -noout -serial | sed 's/serial=//; s/^0*//')
+  [ "$new_ref" != "$old_ref" ]
+  [ "$(stat -c %a "$d/ds.key.pem")" = 600 ]
+  openssl verify -CAfile "$d/csca.cert.pem" "$d/ds.cert.pem" | grep -q ': OK'
+  # the old seal verifies with the kept certificate, a new one with the new certificate
+  $EVISA seal verify --cert "$d/ds-$old_ref.cert.pem" --trust "$d/csca.cert.pem" <<<"$old_hex" >/dev/null
+  new_hex=$(echo "$f" | $EVISA seal sign --key "$d/ds.key.pem" --cert "$d/ds.cert.pem")
+  $EVISA seal verify --cert "$d/ds.cert.pem" --trust "$d/csca.cert.pem" <<<"$new_hex" >/dev/null
+  expect_exit 1 $EVISA seal verify --cert "$d/ds.cert.pem" <<<"$old_hex" >/dev/null 2>&1
+  expect_exit 64 $EVISA keys rotate --dir "$d" 2>/dev/null
+  expect_exit 1 $EVISA keys rotate --state AZE --dir "$TMP/none" 2>/dev/null
+}
+t keys_rotate_replaces_the_signer_and_old_seals_still_verify
