@@ -226,6 +226,20 @@ const char *const store_migrations[] = {
      * every submission (found by bench/submit: the rate fell as it grew). */
     "CREATE INDEX idempotency_keys_reference ON idempotency_keys(reference);"
     "CREATE INDEX decisions_officer ON decisions(officer_id);",
+
+    /* 5: share codes for minimal disclosure (issue 6): a hotel or carrier
+     * with the code and the passport number learns only the visa's dates,
+     * entries and status.  Only the SHA-256 of a code is stored. */
+    "CREATE TABLE share_codes ("
+    "  code_hash TEXT PRIMARY KEY,"
+    "  visa_number TEXT NOT NULL REFERENCES visas(visa_number),"
+    "  reference TEXT NOT NULL REFERENCES applications(reference),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX share_codes_visa ON share_codes(visa_number);"
+    "CREATE INDEX share_codes_reference ON share_codes(reference);",
 };
 
 const size_t store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -351,4 +351,27 @@ int store_outbox_result(struct store *st, int64_t id, bool sent, bool give_up,
                         int64_t next_attempt_at, const char *error);
 void store_mails_free(struct store_mail *mails, size_t n);
 
+/* ==== Minimal disclosure (issue 6): share codes. =========================
+ * A visa holder makes a short-lived code that lets a hotel or carrier,
+ * together with the passport number, learn only the visa's dates, entries
+ * and status.  Only the SHA-256 hex of a code is ever stored. */
+struct store_share {
+    char code_hash[65]; /* SHA-256 hex of the normalised code */
+    char visa_number[16];
+    char reference[STORE_REF_MAX];
+    int64_t created_at, expires_at;
+    bool revoked;
+};
+/* Stores a share code for the visa visa_number of application reference
+ * (which must exist and belong together: else STORE_E_NOT_FOUND), valid
+ * until expires_at (later than now, else STORE_E_INVALID); audit
+ * "share_created" (visa number and expiry, never the code).
+ * STORE_E_CONFLICT when the hash exists (the caller draws a new code). */
+int store_share_create(struct store *st, const char *code_hash, const char *visa_number,
+                       const char *reference, int64_t expires_at);
+/* The share code with that hash if it is unexpired at now and not revoked;
+ * STORE_E_NOT_FOUND otherwise (the same answer for every miss). */
+int store_share_lookup(struct store *st, const char *code_hash, int64_t now,
+                       struct store_share *out);
+
 #endif

@@ -138,6 +138,8 @@ enum stmt_id {
     ST_MAIL_CLAIM,
     ST_MAIL_RESULT,
     ST_MAIL_STATE,
+    ST_SHARE_INSERT,
+    ST_SHARE_LOOKUP,
     ST__MAX
 };
 
@@ -281,6 +283,11 @@ static const char *const stmt_sql[ST__MAX] = {
                        " sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE 0 END"
                        " WHERE id = ?1 AND status = 'pending'",
     [ST_MAIL_STATE] = "SELECT reference, status, attempts FROM outbox WHERE id = ?1",
+    [ST_SHARE_INSERT] = "INSERT INTO share_codes (code_hash, visa_number, reference, created_at,"
+                        " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_SHARE_LOOKUP] = "SELECT code_hash, visa_number, reference, created_at, expires_at, revoked"
+                        " FROM share_codes WHERE code_hash = ?1 AND expires_at > ?2"
+                        " AND revoked = 0",
 };
 
 struct conn {
@@ -3097,4 +3104,92 @@ int store_outbox_result(struct store *st, int64_t id, bool sent, bool give_up,
     store_copy_trunc(err, sizeof err, sent ? "" : error);
     struct result_args a = {id, sent, give_up, next_attempt_at, err};
     return run_write(st, op_outbox_result, &a, true);
+}
+
+/* ---- share codes (minimal disclosure) ---- */
+
+struct share_args {
+    const char *code_hash, *visa_number, *reference;
+    int64_t now, expires_at;
+    const char *detail;
+};
+
+static int op_share_create(struct conn *c, void *arg)
+{
+    struct share_args *a = arg;
+    struct store_visa v;
+    int rc = visa_read(c, ST_VISA_GET, a->visa_number, &v);
+    if (rc)
+        return rc;
+    if (strcmp(v.reference, a->reference) != 0)
+        return -STORE_E_NOT_FOUND; /* the visa of another application */
+    sqlite3_stmt *s = stmt(c, ST_SHARE_INSERT);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, a->code_hash) || bind_text(s, 2, a->visa_number) ||
+        bind_text(s, 3, a->reference) || sqlite3_bind_int64(s, 4, a->now) ||
+        sqlite3_bind_int64(s, 5, a->expires_at))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s))) /* the hash exists: STORE_E_CONFLICT */
+        return rc;
+    return audit_append(c, a->reference, "applicant", "share_created", a->detail);
+}
+
+int store_share_create(struct store *st, const char *code_hash, const char *visa_number,
+                       const char *reference, int64_t expires_at)
+{
+    struct store_share probe;
+    if (!st)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = check_text(code_hash, TOKEN_HASH_MAX, true, true)) ||
+        (rc = check_text(visa_number, sizeof probe.visa_number - 1, true, true)) ||
+        (rc = check_text(reference, STORE_REF_MAX - 1, true, true)))
+        return rc;
+    int64_t now = now_s();
+    if (expires_at <= now)
+        return -STORE_E_INVALID;
+    char *detail = json_text(
+        json_pack("{s:s, s:I}", "visa_number", visa_number, "expires_at", (json_int_t)expires_at));
+    if (!detail)
+        return -STORE_E_IO;
+    struct share_args a = {code_hash, visa_number, reference, now, expires_at, detail};
+    rc = run_write(st, op_share_create, &a, true);
+    free(detail);
+    return rc;
+}
+
+int store_share_lookup(struct store *st, const char *code_hash, int64_t now,
+                       struct store_share *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    if (check_text(code_hash, TOKEN_HASH_MAX, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_SHARE_LOOKUP);
+    if (!s) {
+        rc = -STORE_E_IO;
+    } else if (bind_text(s, 1, code_hash) || sqlite3_bind_int64(s, 2, now)) {
+        rc = done(s, -STORE_E_IO);
+    } else if ((rc = step_one(s, -STORE_E_NOT_FOUND)) == 1) {
+        rc = col_copy(s, 0, out->code_hash, sizeof out->code_hash);
+        if (rc == 0)
+            rc = col_copy(s, 1, out->visa_number, sizeof out->visa_number);
+        if (rc == 0)
+            rc = col_copy(s, 2, out->reference, sizeof out->reference);
+        out->created_at = sqlite3_column_int64(s, 3);
+        out->expires_at = sqlite3_column_int64(s, 4);
+        out->revoked = sqlite3_column_int(s, 5) != 0;
+        rc = done(s, rc);
+    }
+    pool_put(st, c);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
 }

@@ -878,60 +878,104 @@ void page_pay_post(struct http_request *r, struct http_response *w)
     portal_app_clear(&a);
 }
 
+/* The done page of a loaded application; share_code/share_expiry (may be
+ * NULL) show a share code just made. */
+static void done_render(struct http_request *r, struct http_response *w, struct portal_app *a,
+                        const char *share_code, int64_t share_expiry, const char *share_error)
+{
+    struct portal *p = r->app;
+    const char *lang = page_lang(r);
+    json_t *ctx = app_summary_ctx(r, w, a, lang, "done.title");
+    char key[48], deadline[32] = "", resume[160], token[48];
+    snprintf(key, sizeof key, "status.%s", a->row.status);
+    if (a->row.deadline_at)
+        format_time(a->row.deadline_at, deadline);
+    portal_access_token(p, a->row.reference, token);
+    snprintf(resume, sizeof resume, "/a/%s/resume?t=%s", a->row.reference, token);
+    json_object_set_new(ctx, "status", json_string(tr(p, lang, key)));
+    json_object_set_new(ctx, "submitted", json_boolean(a->status != APP_DRAFT));
+    json_object_set_new(ctx, "deadline", json_string(deadline));
+    json_object_set_new(ctx, "urgent", json_boolean(a->track->processing_hours > 0));
+    json_object_set_new(ctx, "resume_url", json_string(resume));
+    char pay[96];
+    snprintf(pay, sizeof pay, "/a/%s/review", a->row.reference);
+    json_object_set_new(ctx, "review_url", json_string(pay));
+    /* What the consulate decided, in the applicant's language. */
+    struct store_decision d;
+    if (store_decision_last(p->store, a->row.reference, &d) == 0) {
+        const struct policy_reason *reason = policy_find_reason(a->st, d.reason_code);
+        if (a->status == APP_REFUSED && reason)
+            json_object_set_new(ctx, "refusal", json_string(text_in(&reason->text, lang)));
+        if (a->status == APP_INFO_REQUESTED)
+            json_object_set_new(ctx, "info_request", json_string(d.info_request));
+    }
+    json_object_set_new(ctx, "info_requested", json_boolean(a->status == APP_INFO_REQUESTED));
+    static const char *const headings[APP__MAX] = {
+        [APP_DRAFT] = "done.heading_draft",      [APP_SUBMITTED] = "done.heading",
+        [APP_IN_REVIEW] = "done.heading",        [APP_INFO_REQUESTED] = "done.heading_info",
+        [APP_APPROVED] = "done.heading_issued",  [APP_ISSUED] = "done.heading_issued",
+        [APP_REFUSED] = "done.heading_refused",  [APP_REVOKED] = "done.heading_revoked",
+        [APP_WITHDRAWN] = "done.heading_closed", [APP_EXPIRED] = "done.heading_closed",
+    };
+    json_object_set_new(ctx, "heading", json_string(headings[a->status]));
+    /* The secret link matters while the applicant still has something to do. */
+    json_object_set_new(ctx, "editable",
+                        json_boolean(a->status == APP_DRAFT || a->status == APP_INFO_REQUESTED));
+    if (a->status == APP_ISSUED || a->status == APP_REVOKED) {
+        char pdf[96], png[96];
+        snprintf(pdf, sizeof pdf, "/a/%s/visa.pdf", a->row.reference);
+        snprintf(png, sizeof png, "/a/%s/visa.png", a->row.reference);
+        json_object_set_new(ctx, "visa_pdf", json_string(pdf));
+        json_object_set_new(ctx, "visa_png", json_string(png));
+    }
+    char resubmit[96];
+    snprintf(resubmit, sizeof resubmit, "/a/%s/resubmit", a->row.reference);
+    json_object_set_new(ctx, "resubmit_url", json_string(resubmit));
+    /* Minimal disclosure: an issued visa may be shared with a hotel. */
+    if (a->status == APP_ISSUED) {
+        char share[96];
+        snprintf(share, sizeof share, "/a/%s/share", a->row.reference);
+        json_object_set_new(ctx, "share_url", json_string(share));
+    }
+    if (share_code) {
+        char until[32];
+        format_time(share_expiry, until);
+        json_object_set_new(ctx, "share_code", json_string(share_code));
+        json_object_set_new(ctx, "share_expiry", json_string(until));
+    }
+    if (share_error)
+        json_object_set_new(ctx, "share_error", json_string(tr(p, lang, share_error)));
+    render(r, w, 200, "done", ctx, lang);
+}
+
 void page_done(struct http_request *r, struct http_response *w)
+{
+    struct portal_app a;
+    if (!page_app(r, w, &a))
+        return;
+    done_render(r, w, &a, NULL, 0, NULL);
+    portal_app_clear(&a);
+}
+
+void page_share_post(struct http_request *r, struct http_response *w)
 {
     struct portal *p = r->app;
     struct portal_app a;
     if (!page_app(r, w, &a))
         return;
-    const char *lang = page_lang(r);
-    json_t *ctx = app_summary_ctx(r, w, &a, lang, "done.title");
-    char key[48], deadline[32] = "", resume[160], token[48];
-    snprintf(key, sizeof key, "status.%s", a.row.status);
-    if (a.row.deadline_at)
-        format_time(a.row.deadline_at, deadline);
-    portal_access_token(p, a.row.reference, token);
-    snprintf(resume, sizeof resume, "/a/%s/resume?t=%s", a.row.reference, token);
-    json_object_set_new(ctx, "status", json_string(tr(p, lang, key)));
-    json_object_set_new(ctx, "submitted", json_boolean(a.status != APP_DRAFT));
-    json_object_set_new(ctx, "deadline", json_string(deadline));
-    json_object_set_new(ctx, "urgent", json_boolean(a.track->processing_hours > 0));
-    json_object_set_new(ctx, "resume_url", json_string(resume));
-    char pay[96];
-    snprintf(pay, sizeof pay, "/a/%s/review", a.row.reference);
-    json_object_set_new(ctx, "review_url", json_string(pay));
-    /* What the consulate decided, in the applicant's language. */
-    struct store_decision d;
-    if (store_decision_last(p->store, a.row.reference, &d) == 0) {
-        const struct policy_reason *reason = policy_find_reason(a.st, d.reason_code);
-        if (a.status == APP_REFUSED && reason)
-            json_object_set_new(ctx, "refusal", json_string(text_in(&reason->text, lang)));
-        if (a.status == APP_INFO_REQUESTED)
-            json_object_set_new(ctx, "info_request", json_string(d.info_request));
+    if (!http_form_ok(r)) {
+        /* the HTTP layer has answered (400/413) */
+    } else if (!portal_csrf_ok(p, r)) {
+        message(r, w, 403, "csrf.title", "csrf.text");
+    } else {
+        char code[PORTAL_SHARE_CODE_MAX];
+        int64_t exp;
+        int st = portal_share_create(p, &a, PORTAL_SHARE_DEFAULT_HOURS, code, &exp);
+        if (st == 201)
+            done_render(r, w, &a, code, exp, NULL);
+        else
+            done_render(r, w, &a, NULL, 0, st == 409 ? "share.no_valid_visa" : "error.retry");
     }
-    json_object_set_new(ctx, "info_requested", json_boolean(a.status == APP_INFO_REQUESTED));
-    static const char *const headings[APP__MAX] = {
-        [APP_DRAFT] = "done.heading_draft",         [APP_SUBMITTED] = "done.heading",
-        [APP_IN_REVIEW] = "done.heading",           [APP_INFO_REQUESTED] = "done.heading_info",
-        [APP_APPROVED] = "done.heading_issued",     [APP_ISSUED] = "done.heading_issued",
-        [APP_REFUSED] = "done.heading_refused",     [APP_REVOKED] = "done.heading_revoked",
-        [APP_WITHDRAWN] = "done.heading_closed",    [APP_EXPIRED] = "done.heading_closed",
-    };
-    json_object_set_new(ctx, "heading", json_string(headings[a.status]));
-    /* The secret link matters while the applicant still has something to do. */
-    json_object_set_new(ctx, "editable",
-                        json_boolean(a.status == APP_DRAFT || a.status == APP_INFO_REQUESTED));
-    if (a.status == APP_ISSUED || a.status == APP_REVOKED) {
-        char pdf[96], png[96];
-        snprintf(pdf, sizeof pdf, "/a/%s/visa.pdf", a.row.reference);
-        snprintf(png, sizeof png, "/a/%s/visa.png", a.row.reference);
-        json_object_set_new(ctx, "visa_pdf", json_string(pdf));
-        json_object_set_new(ctx, "visa_png", json_string(png));
-    }
-    char resubmit[96];
-    snprintf(resubmit, sizeof resubmit, "/a/%s/resubmit", a.row.reference);
-    json_object_set_new(ctx, "resubmit_url", json_string(resubmit));
-    render(r, w, 200, "done", ctx, lang);
     portal_app_clear(&a);
 }
 
@@ -1030,4 +1074,63 @@ void page_status_post(struct http_request *r, struct http_response *w)
                             tr(p, lang, key), "deadline", deadline);
     store_app_clear(&row);
     status_page(r, w, 200, lang, res, NULL);
+}
+
+/* ---- share-code check for hotels and carriers ------------------------------ */
+
+static void check_page(struct http_request *r, struct http_response *w, int status,
+                       const char *lang, const struct portal_share_facts *f, const char *error_key)
+{
+    struct portal *p = r->app;
+    json_t *ctx = page_ctx(r, w, lang, "check.title");
+    static const char *const keep[] = {"code", "passport_number"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = http_form(r, keep[i]);
+        json_object_set_new(ctx, keep[i], json_string(v ? v : ""));
+    }
+    if (f) {
+        char entries[32];
+        if (f->entries)
+            snprintf(entries, sizeof entries, "%d", f->entries);
+        else
+            snprintf(entries, sizeof entries, "%s", tr(p, lang, "visa.entries_multiple"));
+        char key[32];
+        snprintf(key, sizeof key, "check.status_%s", f->status);
+        json_object_set_new(ctx, "result",
+                            json_pack("{s:b, s:s, s:s, s:s, s:s}", "valid", f->valid, "valid_from",
+                                      f->valid_from, "valid_until", f->valid_until, "entries",
+                                      entries, "status", tr(p, lang, key)));
+    }
+    if (error_key)
+        json_object_set_new(ctx, "error", json_string(tr(p, lang, error_key)));
+    render(r, w, status, "check", ctx, lang);
+}
+
+void page_check_get(struct http_request *r, struct http_response *w)
+{
+    check_page(r, w, 200, page_lang(r), NULL, NULL);
+}
+
+void page_check_post(struct http_request *r, struct http_response *w)
+{
+    struct portal *p = r->app;
+    const char *lang = page_lang(r);
+    if (!http_form_ok(r))
+        return; /* the HTTP layer has answered (400/413) */
+    if (!portal_csrf_ok(p, r)) {
+        message(r, w, 403, "csrf.title", "csrf.text");
+        return;
+    }
+    struct portal_share_facts f;
+    int st = portal_share_check(p, r->remote_ip, http_form(r, "code"),
+                                http_form(r, "passport_number"), &f);
+    if (st == 429)
+        http_set_header(w, "Retry-After", "60");
+    if (st == 200)
+        check_page(r, w, 200, lang, &f, NULL);
+    else
+        check_page(r, w, st, lang, NULL,
+                   st == 404   ? "check.not_found"
+                   : st == 429 ? "status.rate_limited"
+                               : "error.retry");
 }

@@ -71,6 +71,14 @@ static const struct http_route routes[] = {
     {HTTP_GET, "/trust/{}/certs.pem", trust_certs_pem},
     {HTTP_GET, "/trust/{}/index.json", trust_index_json},
     {HTTP_GET, "/trust/{}/revoked", trust_revoked},
+    {HTTP_POST, "/api/v1/applications/{}/share", api_share_create},
+    {HTTP_GET, "/api/v1/share/{}", api_share_check},
+    {HTTP_POST, "/a/{}/share", page_share_post},
+    {HTTP_GET, "/check", page_check_get},
+    {HTTP_POST, "/check", page_check_post},
+    {HTTP_GET, "/verify", page_verify_get},
+    {HTTP_POST, "/verify", page_verify_post},
+    {HTTP_POST, "/api/v1/verify", api_verify},
 };
 
 const struct http_route *portal_routes(size_t *n)

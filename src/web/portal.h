@@ -203,6 +203,17 @@ void portal_notify(const struct portal *p, const char *reference);
 int portal_issue(const struct portal *p, const char *reference, const char *actor, char *err,
                  size_t err_cap);
 
+/* The public verify page and API (verify_web.c): a visa photo or scan
+ * (decoded in the server within 5 MiB, 4000 px and 2 s, never stored) or the
+ * seal as hex, checked against this server's document signers and its
+ * revoked visas; per-IP rate limited with status_limit.  The API takes
+ * {"seal_hex": "..."} or an image/png or image/jpeg body and answers
+ * {"verdict", "status", "reason", "message", "revocation", "visa"}; 422
+ * for input without a readable seal, 429 over the limit. */
+void page_verify_get(struct http_request *r, struct http_response *w);
+void page_verify_post(struct http_request *r, struct http_response *w);
+void api_verify(struct http_request *r, struct http_response *w);
+
 void page_home(struct http_request *r, struct http_response *w);
 void page_fees(struct http_request *r, struct http_response *w);
 void page_state(struct http_request *r, struct http_response *w);
@@ -219,5 +230,37 @@ void page_pay_post(struct http_request *r, struct http_response *w);
 void page_done(struct http_request *r, struct http_response *w);
 void page_status_get(struct http_request *r, struct http_response *w);
 void page_status_post(struct http_request *r, struct http_response *w);
+
+/* Minimal disclosure (share_web.c): share codes for hotels and carriers.
+ * POST /api/v1/applications/{ref}/share (bearer token) makes a code, valid
+ * PORTAL_SHARE_DEFAULT_HOURS (body {"hours": 1..72}); GET
+ * /api/v1/share/{code}?passport_number=P answers only the facts below. */
+#define PORTAL_SHARE_CODE_MAX 10 /* "XXXX-XXXX" */
+#define PORTAL_SHARE_DEFAULT_HOURS 24
+#define PORTAL_SHARE_MAX_HOURS 72
+#define PORTAL_SHARE_CHECKS_PER_MINUTE 10 /* per client IP, counted in the store */
+struct portal_share_facts {
+    bool valid;                           /* status is "valid" */
+    char valid_from[11], valid_until[11]; /* YYYY-MM-DD */
+    int entries;                          /* 0 = multiple */
+    char status[8];                       /* "valid", "revoked", "expired" */
+};
+/* Makes a share code for the issued visa of a (loaded) application.
+ * Returns 201 (code "XXXX-XXXX" and *expires_at set), 422 (hours out of
+ * 1..72), 409 (no issued visa that is still valid) or 503. */
+int portal_share_create(const struct portal *p, const struct portal_app *a, int hours,
+                        char code[PORTAL_SHARE_CODE_MAX], int64_t *expires_at);
+/* Looks a code up for a passport number (counting a hit for remote_ip).
+ * Returns 200 (*out filled), 404 (the same for every miss: unknown,
+ * expired or malformed code, wrong passport number), 429 or 503. */
+int portal_share_check(const struct portal *p, const char *remote_ip, const char *code,
+                       const char *passport_number, struct portal_share_facts *out);
+/* The facts as the only JSON the check ever answers. */
+json_t *portal_share_facts_json(const struct portal_share_facts *f);
+void api_share_create(struct http_request *r, struct http_response *w);
+void api_share_check(struct http_request *r, struct http_response *w);
+void page_share_post(struct http_request *r, struct http_response *w);
+void page_check_get(struct http_request *r, struct http_response *w);
+void page_check_post(struct http_request *r, struct http_response *w);
 
 #endif
