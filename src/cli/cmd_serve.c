@@ -10,6 +10,7 @@
  * serves until SIGTERM or SIGINT, then finishes in-flight requests, stops
  * the worker and the signer and closes the store cleanly.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,9 +24,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "cli/cli.h"
 #include "cli/data_dir.h"
+#include "crypto/signer_cert.h"
 #include "notify/outbox.h"
 #include "signer/sandbox.h"
 #include "signer/signer_client.h"
@@ -77,6 +80,35 @@ static int ensure_keys(const char *data_dir, const char *state)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return cli_error(CLI_INVALID, "keys_failed", "evisa keys init failed for %s", state);
     return 0;
+}
+
+/* Reads the public certificates of earlier document signers that `evisa
+ * keys rotate` kept (KEYS/STATE/ds-REF.cert.pem), newest serial last. */
+static void load_kept_ds(const char *keys_dir, struct portal_trust_certs *tc)
+{
+    char dir[600];
+    snprintf(dir, sizeof dir, "%.512s/%s", keys_dir, tc->state);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && tc->n_old_ds < PORTAL_OLD_DS_MAX) {
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, "ds-", 3) != 0 || n < 13 || strcmp(e->d_name + n - 9, ".cert.pem"))
+            continue;
+        char path[900];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        X509 *x = NULL;
+        if (signer_cert_load_file(path, &x) < 0)
+            continue;
+        unsigned char *der = tc->old_ds_der[tc->n_old_ds];
+        int len = i2d_X509(x, NULL);
+        if (len > 0 && (size_t)len <= PORTAL_CERT_DER_MAX) {
+            i2d_X509(x, &der);
+            tc->old_ds_der_len[tc->n_old_ds++] = (size_t)len;
+        }
+        X509_free(x);
+    }
+    if (d)
+        closedir(d);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -197,6 +229,7 @@ int cmd_serve(int argc, char **argv)
             memcpy(tc->ds_der, info.cert_der, info.cert_der_len);
             tc->ds_der_len = info.cert_der_len;
         }
+        load_kept_ds(dirs[DATA_KEYS], tc);
         if (signer_csca(p.signer_socket, tc->state, tc->csca_der, sizeof tc->csca_der,
                         &tc->csca_der_len, err, sizeof err) < 0)
             fprintf(stderr, "evisa: warning: no CSCA certificate to publish for %s: %s\n",

@@ -35,12 +35,19 @@ struct portal_signer {
 /* Trust distribution (trust_web.c): a state's published certificates, which
  * the web process gets from the signer at start (it cannot read the keys). */
 #define PORTAL_CERT_DER_MAX 3000
+#define PORTAL_OLD_DS_MAX 8
+
 struct portal_trust_certs {
     char state[4];                         /* "AZE" */
     uint8_t csca_der[PORTAL_CERT_DER_MAX]; /* the CSCA certificate (DER) */
     size_t csca_der_len;                   /* 0: none published */
     uint8_t ds_der[PORTAL_CERT_DER_MAX];   /* the current document signer's (DER) */
     size_t ds_der_len;
+    /* Earlier document signers kept after `evisa keys rotate` (public
+     * certificates only): their seals stay verifiable until they expire. */
+    uint8_t old_ds_der[PORTAL_OLD_DS_MAX][PORTAL_CERT_DER_MAX];
+    size_t old_ds_der_len[PORTAL_OLD_DS_MAX];
+    size_t n_old_ds;
 };
 struct trust_web_cache; /* the revocation lists made lately, per state */
 

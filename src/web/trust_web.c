@@ -112,7 +112,10 @@ void trust_certs_pem(struct http_request *r, struct http_response *w)
     BIO *b = BIO_new(BIO_s_mem());
     char *text = NULL;
     long n = 0;
-    if (!b || (tc->csca_der_len && pem_of(b, tc->csca_der, tc->csca_der_len) < 0) ||
+    bool kept_ok = true;
+    for (size_t k = 0; b && k < tc->n_old_ds; k++)
+        kept_ok = kept_ok && pem_of(b, tc->old_ds_der[k], tc->old_ds_der_len[k]) == 0;
+    if (!b || !kept_ok || (tc->csca_der_len && pem_of(b, tc->csca_der, tc->csca_der_len) < 0) ||
         (tc->ds_der_len && pem_of(b, tc->ds_der, tc->ds_der_len) < 0) ||
         (n = BIO_get_mem_data(b, &text)) <= 0) {
         BIO_free(b);
@@ -143,6 +146,13 @@ void trust_index_json(struct http_request *r, struct http_response *w)
         json_array_append_new(ds, d);
     else
         json_decref(d);
+    for (size_t k = 0; ds && k < tc->n_old_ds; k++) { /* earlier signers, still verifiable */
+        json_t *o = pem_json(tc->old_ds_der[k], tc->old_ds_der_len[k]);
+        if (o)
+            json_array_append_new(ds, o);
+        else
+            bad = true;
+    }
     char url[64];
     snprintf(url, sizeof url, "/trust/%s/revoked", tc->state);
     json_t *root = bad ? NULL

@@ -91,12 +91,17 @@ static int verify_seal(const struct portal *p, const uint8_t *seal, size_t n, st
     const struct portal_trust_certs *tc = NULL;
     if (vds_decode(seal, n, &s) == 0)
         for (size_t i = 0; i < p->n_trust_certs && !ds; i++) {
-            X509 *x = cert_of(p->trust_certs[i].ds_der, p->trust_certs[i].ds_der_len);
-            if (x && signer_cert_matches(x, s.header.signer_id, s.header.cert_ref) == 0) {
-                ds = x;
-                tc = &p->trust_certs[i];
-            } else {
-                X509_free(x);
+            const struct portal_trust_certs *t = &p->trust_certs[i];
+            /* the current signer, then the ones kept after rotations */
+            for (size_t k = 0; k <= t->n_old_ds && !ds; k++) {
+                X509 *x = k == 0 ? cert_of(t->ds_der, t->ds_der_len)
+                                 : cert_of(t->old_ds_der[k - 1], t->old_ds_der_len[k - 1]);
+                if (x && signer_cert_matches(x, s.header.signer_id, s.header.cert_ref) == 0) {
+                    ds = x;
+                    tc = t;
+                } else {
+                    X509_free(x);
+                }
             }
         }
     X509_STORE *store = NULL;
