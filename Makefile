@@ -82,7 +82,7 @@ asan:
 #   build-fuzz/fuzz/fuzz-vds -max_total_time=60 fuzz/corpus/vds
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" HARDEN="-fPIE" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-fuzz/libevisa.a \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" build-fuzz/libevisa.a \
 	  $(CLI_SRC:%.c=build-fuzz/%.o)
 	@mkdir -p build-fuzz/fuzz
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \

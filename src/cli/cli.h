@@ -45,5 +45,6 @@ int cmd_admin(int argc, char **argv);
 int cmd_signer(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_border(int argc, char **argv);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * cmd_admin.c — the `evisa admin` subcommands for operators:
  *
- *   evisa admin create-user --state AZE --role officer|supervisor|administrator --email E
+ *   evisa admin create-user --state AZE --role officer|supervisor|administrator|border --email E
  *                           [--data DIR] [--base-url URL] [--config-dir DIR]
  *   evisa admin totp --secret BASE32 [--at UNIX]
  *   evisa admin audit verify [--data DIR]
@@ -43,7 +43,7 @@ static const char admin_usage[] =
     "       evisa admin totp --secret BASE32 [--at UNIX-TIME]\n"
     "       evisa admin audit verify [--data DIR]\n"
     "  --state STATE     issuing state the account works for (config/states/STATE.json)\n"
-    "  --role ROLE       officer, supervisor or administrator\n"
+    "  --role ROLE       officer, supervisor, administrator or border\n"
     "  --email EMAIL     the officer's address (stored in lower case, unique)\n"
     "  --data DIR        data directory holding db/evisa.db (default var)\n"
     "  --base-url URL    portal address for the enrolment link (default http://127.0.0.1:8080)\n"
@@ -51,7 +51,7 @@ static const char admin_usage[] =
     "  --secret BASE32   a TOTP secret; prints its current 6-digit code (testing aid)\n"
     "  --at UNIX-TIME    the time to compute the code for (default now)\n";
 
-static const char *const roles[] = {"officer", "supervisor", "administrator"};
+static const char *const roles[] = {"officer", "supervisor", "administrator", "border"};
 
 /* Takes the value of option argv[*i] ("--name VALUE" or "--name=VALUE"):
  * true when argv[*i] is that option (*value NULL when the value is missing). */
@@ -135,7 +135,7 @@ static int create_user(int argc, char **argv)
         role_ok = role_ok || !strcmp(role, roles[i]);
     if (!role_ok)
         return cli_error(CLI_USAGE, "bad_role",
-                         "unknown role '%s' (officer, supervisor or administrator)", role);
+                         "unknown role '%s' (officer, supervisor, administrator or border)", role);
     size_t blen = strlen(base);
     while (blen > 0 && base[blen - 1] == '/')
         blen--;

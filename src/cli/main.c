@@ -49,6 +49,11 @@ static const char usage_text[] =
     "  trust show DIR           list a trust store's States, certificates and lists\n"
     "  trust fetch URL --state AZE --into DIR\n"
     "                           fetch a State's published certificates and revocation list\n"
+    "  border record --queue FILE --visa-number N --passport-number P --direction entry|exit\n"
+    "                --post CODE [--at UNIX]\n"
+    "                           record a crossing in a post's offline queue; prints its id\n"
+    "  border sync --queue FILE --url URL --email E --password P --totp-secret S\n"
+    "                           send the queue's pending crossings to the portal\n"
     "\n"
     "exit codes: 0 ok/valid, 1 well-formed but invalid, 2 malformed input, 64 usage error.\n"
     "Errors are one line on stderr: evisa: <code>: <message>\n"
@@ -58,8 +63,9 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"mrz", cmd_mrz},     {"seal", cmd_seal},     {"keys", cmd_keys},     {"serve", cmd_serve},
-    {"admin", cmd_admin}, {"signer", cmd_signer}, {"verify", cmd_verify}, {"trust", cmd_trust},
+    {"mrz", cmd_mrz},       {"seal", cmd_seal},   {"keys", cmd_keys},
+    {"serve", cmd_serve},   {"admin", cmd_admin}, {"signer", cmd_signer},
+    {"verify", cmd_verify}, {"trust", cmd_trust}, {"border", cmd_border},
 };
 
 int main(int argc, char **argv)

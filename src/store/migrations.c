@@ -240,6 +240,53 @@ const char *const store_migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX share_codes_visa ON share_codes(visa_number);"
     "CREATE INDEX share_codes_reference ON share_codes(reference);",
+
+    /* 6: entry, exit and stay (issue 6).
+     *
+     * users is rebuilt to allow the role 'border' (a CHECK constraint cannot
+     * be altered in SQLite) as SQLite's ALTER TABLE guide says: migrations
+     * run with foreign keys off and are checked before they commit.
+     * crossings: one row per recorded entry or exit; crossing_id is chosen
+     *   by the client so that an offline post's sync is idempotent; the
+     *   result columns keep the answer given, so a replay returns it. */
+    "CREATE TABLE users_v6 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL UNIQUE CHECK (email = lower(email)),"
+    "  state TEXT NOT NULL,"
+    "  role TEXT NOT NULL"
+    "    CHECK (role IN ('officer', 'supervisor', 'administrator', 'border')),"
+    "  password_hash TEXT NOT NULL DEFAULT '',"
+    "  totp_secret TEXT NOT NULL DEFAULT '',"
+    "  enrolled INTEGER NOT NULL DEFAULT 0,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  sessions_valid_after INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  totp_last_step INTEGER NOT NULL DEFAULT -1"
+    ");"
+    "INSERT INTO users_v6 (id, email, state, role, password_hash, totp_secret, enrolled,"
+    "  disabled, failed_logins, locked_until, sessions_valid_after, created_at, totp_last_step)"
+    "  SELECT id, email, state, role, password_hash, totp_secret, enrolled, disabled,"
+    "  failed_logins, locked_until, sessions_valid_after, created_at, totp_last_step FROM users;"
+    "DROP TABLE users;"
+    "ALTER TABLE users_v6 RENAME TO users;"
+    ""
+    "CREATE TABLE crossings ("
+    "  crossing_id TEXT PRIMARY KEY,"
+    "  visa_number TEXT NOT NULL REFERENCES visas(visa_number),"
+    "  direction TEXT NOT NULL CHECK (direction IN ('entry', 'exit')),"
+    "  at INTEGER NOT NULL,"
+    "  post TEXT NOT NULL DEFAULT '',"
+    "  officer_id INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  entries_used INTEGER NOT NULL,"
+    "  days_in_stay INTEGER NOT NULL,"
+    "  days_total INTEGER NOT NULL,"
+    "  days_remaining INTEGER NOT NULL,"
+    "  overstay INTEGER NOT NULL CHECK (overstay IN (0, 1))"
+    ");"
+    "CREATE INDEX crossings_visa ON crossings(visa_number, at);",
 };
 
 const size_t store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

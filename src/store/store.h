@@ -374,4 +374,79 @@ int store_share_create(struct store *st, const char *code_hash, const char *visa
 int store_share_lookup(struct store *st, const char *code_hash, int64_t now,
                        struct store_share *out);
 
+/* ==== Entry, exit and stay (issue 6): border crossings. =================
+ * A border user records entries and exits against a visa; the store
+ * enforces the number of entries and the validity dates, and counts the
+ * days of stay in calendar days (UTC): a stay from an entry at time e,
+ * looked at time t, has lasted t/86400 - e/86400 + 1 days. */
+#define STORE_CROSSING_ID_MAX 64
+
+struct store_crossing {
+    char crossing_id[STORE_CROSSING_ID_MAX + 1]; /* client-chosen, unique */
+    char visa_number[16];
+    char direction[8]; /* "entry", "exit" */
+    int64_t at;        /* Unix time of the crossing */
+    char post[64];     /* the border post */
+    int64_t officer_id;
+};
+
+/* What the recording user may do: the visa must be of `state` and its
+ * application's passport number must equal passport_number (either
+ * check is skipped when ""); a visa failing either is STORE_E_NOT_FOUND. */
+struct store_crossing_rules {
+    char state[4];
+    char passport_number[24];
+};
+
+/* The stay of a visa after a crossing (or at a point in time). */
+struct store_crossing_state {
+    char crossing_id[STORE_CROSSING_ID_MAX + 1];
+    char visa_number[16];
+    int entries_used;
+    int entries_allowed; /* 0 = unlimited */
+    int stay_days;       /* allowed per entry */
+    bool inside;
+    int days_in_current_stay; /* 0 when outside after an exit: the last stay's length */
+    int days_total;           /* over every stay */
+    int days_remaining;       /* of the current (or next) stay */
+    bool overstay;
+};
+
+/* Records one crossing in one transaction.  An existing crossing_id returns
+ * its stored result with *replayed = true (STORE_E_CONFLICT if it was for
+ * another visa or direction).  Otherwise the visa must exist
+ * (STORE_E_NOT_FOUND, also for the rules' misses) and the crossing is
+ * refused with STORE_E_BAD_STATUS and *reason (a static string) one of:
+ *   "revoked"           the visa is revoked
+ *   "visa_not_valid"    any other non-valid status
+ *   "outside_validity"  an entry whose UTC date is outside valid_from..valid_until
+ *   "already_inside"    an entry while inside
+ *   "no_entries_left"   an entry when every allowed entry is used
+ *   "not_inside"        an exit while outside
+ * Else it is stored (audit "border_entry" / "border_exit") and *out is
+ * the stay after it.  reason may be NULL. */
+int store_crossing_record(struct store *st, const struct store_crossing *in,
+                          const struct store_crossing_rules *rules,
+                          struct store_crossing_state *out, bool *replayed, const char **reason);
+
+/* The crossings of a visa, oldest first; *rows is malloc'd (free()). */
+int store_crossings_of(struct store *st, const char *visa_number, struct store_crossing **rows,
+                       size_t *n);
+/* The stay of a visa as of now (overstay judged at now). */
+int store_crossing_status(struct store *st, const char *visa_number, int64_t now,
+                          struct store_crossing_state *out);
+
+/* A visa whose holder is inside past the allowed stay. */
+struct store_overstay {
+    char visa_number[16];
+    char reference[STORE_REF_MAX];
+    int64_t entry_at;
+    int stay_days;
+    int days_over; /* days in the country beyond stay_days at now */
+};
+/* The overstays of a state at now, longest first, at most max rows;
+ * *rows is malloc'd (free()). */
+int store_overstays(struct store *st, const char *state, int64_t now, size_t max,
+                    struct store_overstay **rows, size_t *n);
+
 #endif

@@ -133,7 +133,7 @@ static bool name_in(const char *s, const char *const *names)
 
 bool store_role_valid(const char *role)
 {
-    static const char *const roles[] = {"officer", "supervisor", "administrator", NULL};
+    static const char *const roles[] = {"officer", "supervisor", "administrator", "border", NULL};
     return name_in(role, roles);
 }
 

@@ -35,7 +35,7 @@ int store_audit_hash(const char *prev_hash, int64_t seq, int64_t at, const char 
  * in cap bytes with its NUL. */
 int store_email_norm(const char *email, char *out, size_t cap);
 
-/* True for "officer", "supervisor", "administrator". */
+/* True for "officer", "supervisor", "administrator", "border". */
 bool store_role_valid(const char *role);
 /* True for "approve", "refuse", "request_info". */
 bool store_decision_valid(const char *decision);

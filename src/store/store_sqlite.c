@@ -140,6 +140,11 @@ enum stmt_id {
     ST_MAIL_STATE,
     ST_SHARE_INSERT,
     ST_SHARE_LOOKUP,
+    ST_CROSS_GET,
+    ST_CROSS_VISA,
+    ST_CROSS_LIST,
+    ST_CROSS_INSERT,
+    ST_CROSS_OVERSTAYS,
     ST__MAX
 };
 
@@ -288,6 +293,30 @@ static const char *const stmt_sql[ST__MAX] = {
     [ST_SHARE_LOOKUP] = "SELECT code_hash, visa_number, reference, created_at, expires_at, revoked"
                         " FROM share_codes WHERE code_hash = ?1 AND expires_at > ?2"
                         " AND revoked = 0",
+    [ST_CROSS_GET] = "SELECT crossing_id, visa_number, direction, at, post, officer_id,"
+                     " entries_used, days_in_stay, days_total, days_remaining, overstay"
+                     " FROM crossings WHERE crossing_id = ?1",
+    [ST_CROSS_VISA] = "SELECT v.state, v.status, v.valid_from, v.valid_until, v.entries,"
+                      " v.stay_days, a.passport_number, v.reference FROM visas v"
+                      " JOIN applications a ON a.reference = v.reference"
+                      " WHERE v.visa_number = ?1",
+    [ST_CROSS_LIST] = "SELECT crossing_id, visa_number, direction, at, post, officer_id"
+                      " FROM crossings WHERE visa_number = ?1 ORDER BY at, rowid",
+    [ST_CROSS_INSERT] = "INSERT INTO crossings (crossing_id, visa_number, direction, at, post,"
+                        " officer_id, created_at, entries_used, days_in_stay, days_total,"
+                        " days_remaining, overstay)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    /* The last crossing of each visa of state ?1 when it is an entry older
+     * than the allowed stay at ?2 (calendar days, UTC). */
+    [ST_CROSS_OVERSTAYS] =
+        "SELECT v.visa_number, v.reference, c.at, v.stay_days,"
+        " (?2 / 86400 - c.at / 86400 + 1) - v.stay_days AS over"
+        " FROM crossings c JOIN visas v ON v.visa_number = c.visa_number"
+        " WHERE v.state = ?1 AND v.stay_days > 0 AND c.direction = 'entry'"
+        " AND NOT EXISTS (SELECT 1 FROM crossings c2 WHERE c2.visa_number = c.visa_number"
+        "   AND (c2.at > c.at OR (c2.at = c.at AND c2.rowid > c.rowid)))"
+        " AND (?2 / 86400 - c.at / 86400 + 1) > v.stay_days"
+        " ORDER BY over DESC, v.visa_number LIMIT ?3",
 };
 
 struct conn {
@@ -819,7 +848,33 @@ static int run_write(struct store *st, write_fn fn, void *arg, bool durable)
 
 /* ---- open, migrate, close ---- */
 
+static int migrate_all(struct conn *c);
+
+/* 0 when no row violates a foreign key, else -STORE_E_IO. */
+static int fk_check(struct conn *c)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(c->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+        return -STORE_E_IO;
+    int step = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? 0 : -STORE_E_IO;
+}
+
+/* Runs the migrations not yet applied, each in its own transaction.  They
+ * run with foreign keys off (so that a table can be rebuilt, as SQLite's
+ * ALTER TABLE guide does it) and must leave no violation behind. */
 static int migrate(struct conn *c)
+{
+    if (sqlite3_exec(c->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK)
+        return -STORE_E_IO;
+    int rc = migrate_all(c);
+    if (sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK && rc == 0)
+        rc = -STORE_E_IO;
+    return rc;
+}
+
+static int migrate_all(struct conn *c)
 {
     int rc = exec_id(c, ST_MIG_CREATE);
     for (size_t v = 1; rc == 0 && v <= store_migrations_count; v++) {
@@ -841,6 +896,8 @@ static int migrate(struct conn *c)
         }
         if (rc == 0 && sqlite3_exec(c->db, store_migrations[v - 1], NULL, NULL, NULL) != SQLITE_OK)
             rc = -STORE_E_IO;
+        if (rc == 0)
+            rc = fk_check(c);
         if (rc == 0) {
             s = stmt(c, ST_MIG_INSERT);
             if (!s)
@@ -3191,5 +3248,386 @@ int store_share_lookup(struct store *st, const char *code_hash, int64_t now,
     pool_put(st, c);
     if (rc)
         memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* ---- border crossings (entry, exit and stay) ---- */
+
+static int64_t day_of(int64_t t)
+{
+    return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+/* The calendar days (UTC) of a stay from entry time e to time t, at least 1. */
+static int stay_len(int64_t e, int64_t t)
+{
+    int64_t d = day_of(t) - day_of(e) + 1;
+    if (d < 1)
+        d = 1;
+    return d > INT32_MAX ? INT32_MAX : (int)d;
+}
+
+/* The stay after the crossings rows[0..n) (ordered by time), looked at t. */
+static void stay_compute(const struct store_crossing *rows, size_t n, int entries, int stay_days,
+                         int64_t t, struct store_crossing_state *out)
+{
+    out->entries_allowed = entries;
+    out->stay_days = stay_days;
+    out->entries_used = 0;
+    out->inside = false;
+    out->days_total = 0;
+    int last = 0;
+    int64_t e = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].direction, "entry") == 0) {
+            out->entries_used++;
+            out->inside = true;
+            e = rows[i].at;
+        } else if (out->inside) {
+            last = stay_len(e, rows[i].at);
+            out->days_total += last;
+            out->inside = false;
+        }
+    }
+    if (out->inside) {
+        out->days_in_current_stay = stay_len(e, t);
+        out->days_total += out->days_in_current_stay;
+        out->overstay = stay_days > 0 && out->days_in_current_stay > stay_days;
+        out->days_remaining = out->overstay ? 0 : stay_days - out->days_in_current_stay;
+    } else {
+        out->days_in_current_stay = last;
+        out->overstay = stay_days > 0 && last > stay_days;
+        out->days_remaining = entries == 0 || out->entries_used < entries ? stay_days : 0;
+    }
+}
+
+static int crossing_from_row(sqlite3_stmt *s, struct store_crossing *x)
+{
+    memset(x, 0, sizeof *x);
+    int rc = 0;
+    rc |= col_copy(s, 0, x->crossing_id, sizeof x->crossing_id);
+    rc |= col_copy(s, 1, x->visa_number, sizeof x->visa_number);
+    rc |= col_copy(s, 2, x->direction, sizeof x->direction);
+    x->at = sqlite3_column_int64(s, 3);
+    rc |= col_copy(s, 4, x->post, sizeof x->post);
+    x->officer_id = sqlite3_column_int64(s, 5);
+    return rc ? -STORE_E_IO : 0;
+}
+
+/* The crossings of a visa, ordered by time; *rows malloc'd. */
+static int crossings_load(struct conn *c, const char *visa_number, struct store_crossing **rows,
+                          size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt(c, ST_CROSS_LIST);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, visa_number))
+        return done(s, -STORE_E_IO);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            struct store_crossing *m = realloc(*rows, ncap * sizeof **rows);
+            if (!m) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            *rows = m;
+            cap = ncap;
+        }
+        if (crossing_from_row(s, &(*rows)[*n])) {
+            rc = -STORE_E_IO;
+            break;
+        }
+        (*n)++;
+    }
+    rc = done(s, rc == SQLITE_DONE ? 0 : rc < 0 ? rc : db_err(rc));
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+struct visa_terms {
+    char state[4], status[12], valid_from[11], valid_until[11], passport[40];
+    char reference[STORE_REF_MAX];
+    int entries, stay_days;
+};
+
+static int terms_read(struct conn *c, const char *visa_number, struct visa_terms *t)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *s = stmt(c, ST_CROSS_VISA);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, visa_number))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, -STORE_E_NOT_FOUND);
+    if (rc != 1)
+        return rc;
+    rc = 0;
+    rc |= col_copy(s, 0, t->state, sizeof t->state);
+    rc |= col_copy(s, 1, t->status, sizeof t->status);
+    rc |= col_copy(s, 2, t->valid_from, sizeof t->valid_from);
+    rc |= col_copy(s, 3, t->valid_until, sizeof t->valid_until);
+    t->entries = sqlite3_column_int(s, 4);
+    t->stay_days = sqlite3_column_int(s, 5);
+    rc |= col_copy(s, 6, t->passport, sizeof t->passport);
+    rc |= col_copy(s, 7, t->reference, sizeof t->reference);
+    return done(s, rc ? -STORE_E_IO : 0);
+}
+
+struct crossing_args {
+    const struct store_crossing *in;
+    const struct store_crossing_rules *rules;
+    struct store_crossing_state *out;
+    bool *replayed;
+    const char **reason;
+    int64_t now;
+};
+
+static int op_crossing_record(struct conn *c, void *arg)
+{
+    struct crossing_args *a = arg;
+    const struct store_crossing *in = a->in;
+    sqlite3_stmt *s = stmt(c, ST_CROSS_GET);
+    if (!s)
+        return -STORE_E_IO;
+    if (bind_text(s, 1, in->crossing_id))
+        return done(s, -STORE_E_IO);
+    int rc = step_one(s, 0);
+    struct visa_terms t;
+    if (rc == 1) { /* a replay: the stored answer */
+        struct store_crossing old;
+        if ((rc = crossing_from_row(s, &old)))
+            return done(s, rc);
+        struct store_crossing_state *o = a->out;
+        o->entries_used = sqlite3_column_int(s, 6);
+        o->days_in_current_stay = sqlite3_column_int(s, 7);
+        o->days_total = sqlite3_column_int(s, 8);
+        o->days_remaining = sqlite3_column_int(s, 9);
+        o->overstay = sqlite3_column_int(s, 10) != 0;
+        done(s, 0);
+        if (strcmp(old.visa_number, in->visa_number) != 0 ||
+            strcmp(old.direction, in->direction) != 0)
+            return -STORE_E_CONFLICT;
+        if ((rc = terms_read(c, old.visa_number, &t)))
+            return rc;
+        o->entries_allowed = t.entries;
+        o->stay_days = t.stay_days;
+        o->inside = strcmp(old.direction, "entry") == 0;
+        *a->replayed = true;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if ((rc = terms_read(c, in->visa_number, &t)))
+        return rc;
+    const struct store_crossing_rules *r = a->rules;
+    if (r && ((r->state[0] && strcmp(r->state, t.state) != 0) ||
+              (r->passport_number[0] && strcmp(r->passport_number, t.passport) != 0)))
+        return -STORE_E_NOT_FOUND;
+    if (strcmp(t.status, "valid") != 0) {
+        *a->reason = strcmp(t.status, "revoked") == 0 ? "revoked" : "visa_not_valid";
+        return -STORE_E_BAD_STATUS;
+    }
+    struct store_crossing *rows;
+    size_t n;
+    if ((rc = crossings_load(c, in->visa_number, &rows, &n)))
+        return rc;
+    struct store_crossing_state before = {0};
+    stay_compute(rows, n, t.entries, t.stay_days, in->at, &before);
+    bool entry = strcmp(in->direction, "entry") == 0;
+    if (entry) {
+        char date[16];
+        time_t tt = (time_t)in->at;
+        struct tm tm;
+        if (!gmtime_r(&tt, &tm) || strftime(date, sizeof date, "%Y-%m-%d", &tm) != 10)
+            *a->reason = "outside_validity";
+        else if (strcmp(date, t.valid_from) < 0 || strcmp(date, t.valid_until) > 0)
+            *a->reason = "outside_validity";
+        else if (before.inside)
+            *a->reason = "already_inside";
+        else if (t.entries > 0 && before.entries_used >= t.entries)
+            *a->reason = "no_entries_left";
+    } else if (!before.inside) {
+        *a->reason = "not_inside";
+    }
+    if (*a->reason) {
+        free(rows);
+        return -STORE_E_BAD_STATUS;
+    }
+    struct store_crossing *m = realloc(rows, (n + 1) * sizeof *rows);
+    if (!m) {
+        free(rows);
+        return -STORE_E_IO;
+    }
+    rows = m;
+    rows[n++] = *in; /* crossings recorded late sort before it: it is the latest here */
+    stay_compute(rows, n, t.entries, t.stay_days, in->at, a->out);
+    free(rows);
+    struct store_crossing_state *o = a->out;
+    if (!(s = stmt(c, ST_CROSS_INSERT)))
+        return -STORE_E_IO;
+    if (bind_text(s, 1, in->crossing_id) || bind_text(s, 2, in->visa_number) ||
+        bind_text(s, 3, in->direction) || sqlite3_bind_int64(s, 4, in->at) ||
+        bind_text(s, 5, in->post) || sqlite3_bind_int64(s, 6, in->officer_id) ||
+        sqlite3_bind_int64(s, 7, a->now) || sqlite3_bind_int(s, 8, o->entries_used) ||
+        sqlite3_bind_int(s, 9, o->days_in_current_stay) || sqlite3_bind_int(s, 10, o->days_total) ||
+        sqlite3_bind_int(s, 11, o->days_remaining) || sqlite3_bind_int(s, 12, o->overstay ? 1 : 0))
+        return done(s, -STORE_E_IO);
+    if ((rc = exec_stmt(s)))
+        return rc;
+    char *detail = json_text(json_pack("{s:s, s:s, s:I, s:s, s:i}", "crossing_id", in->crossing_id,
+                                       "visa_number", in->visa_number, "at", (json_int_t)in->at,
+                                       "post", in->post, "entries_used", o->entries_used));
+    if (!detail)
+        return -STORE_E_IO;
+    char actor[ACTOR_BUF];
+    user_actor(actor, in->officer_id);
+    rc = audit_append(c, t.reference, actor, entry ? "border_entry" : "border_exit", detail);
+    free(detail);
+    return rc;
+}
+
+int store_crossing_record(struct store *st, const struct store_crossing *in,
+                          const struct store_crossing_rules *rules,
+                          struct store_crossing_state *out, bool *replayed, const char **reason)
+{
+    const char *why = NULL;
+    bool rep = false;
+    if (reason)
+        *reason = NULL;
+    if (replayed)
+        *replayed = false;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !in || !out)
+        return -STORE_E_INVALID;
+    int rc;
+    if ((rc = CHECK_FIELD(in->crossing_id, true)) || (rc = CHECK_FIELD(in->visa_number, true)) ||
+        (rc = CHECK_FIELD(in->direction, true)) || (rc = CHECK_FIELD(in->post, false)))
+        return rc;
+    if (strcmp(in->direction, "entry") != 0 && strcmp(in->direction, "exit") != 0)
+        return -STORE_E_INVALID;
+    if (rules && ((rc = CHECK_FIELD(rules->state, false)) ||
+                  (rc = CHECK_FIELD(rules->passport_number, false))))
+        return rc;
+    struct crossing_args a = {in, rules, out, &rep, &why, now_s()};
+    rc = run_write(st, op_crossing_record, &a, true);
+    if (rc) {
+        memset(out, 0, sizeof *out);
+        rep = false;
+    } else {
+        store_copy_trunc(out->crossing_id, sizeof out->crossing_id, in->crossing_id);
+        store_copy_trunc(out->visa_number, sizeof out->visa_number, in->visa_number);
+    }
+    if (reason)
+        *reason = rc == -STORE_E_BAD_STATUS ? why : NULL;
+    if (replayed)
+        *replayed = rep;
+    return rc;
+}
+
+int store_crossings_of(struct store *st, const char *visa_number, struct store_crossing **rows,
+                       size_t *n)
+{
+    if (rows)
+        *rows = NULL;
+    if (n)
+        *n = 0;
+    if (!st || !rows || !n)
+        return -STORE_E_INVALID;
+    if (check_text(visa_number, 15, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    rc = crossings_load(c, visa_number, rows, n);
+    pool_put(st, c);
+    return rc;
+}
+
+int store_crossing_status(struct store *st, const char *visa_number, int64_t now,
+                          struct store_crossing_state *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!st || !out)
+        return -STORE_E_INVALID;
+    if (check_text(visa_number, 15, true, true))
+        return -STORE_E_NOT_FOUND;
+    struct conn *c;
+    int rc = pool_get(st, &c);
+    if (rc)
+        return rc;
+    struct visa_terms t;
+    struct store_crossing *rows = NULL;
+    size_t n = 0;
+    if ((rc = terms_read(c, visa_number, &t)) == 0 &&
+        (rc = crossings_load(c, visa_number, &rows, &n)) == 0) {
+        stay_compute(rows, n, t.entries, t.stay_days, now, out);
+        store_copy_trunc(out->visa_number, sizeof out->visa_number, visa_number);
+    }
+    free(rows);
+    pool_put(st, c);
+    return rc;
+}
+
+int store_overstays(struct store *st, const char *state, int64_t now, size_t max,
+                    struct store_overstay **rows, size_t *n)
+{
+    if (rows)
+        *rows = NULL;
+    if (n)
+        *n = 0;
+    if (!st || !rows || !n || max == 0 || max > 100000)
+        return -STORE_E_INVALID;
+    int rc = check_text(state, 3, true, true);
+    if (rc)
+        return rc;
+    struct conn *c;
+    if ((rc = pool_get(st, &c)))
+        return rc;
+    sqlite3_stmt *s = stmt(c, ST_CROSS_OVERSTAYS);
+    if (!s) {
+        rc = -STORE_E_IO;
+    } else if (bind_text(s, 1, state) || sqlite3_bind_int64(s, 2, now) ||
+               sqlite3_bind_int64(s, 3, (sqlite3_int64)max)) {
+        rc = done(s, -STORE_E_IO);
+    } else {
+        struct store_overstay *out = calloc(max, sizeof *out);
+        size_t k = 0;
+        int step = SQLITE_DONE;
+        if (!out)
+            rc = -STORE_E_IO;
+        while (out && k < max && (step = sqlite3_step(s)) == SQLITE_ROW) {
+            if (col_copy(s, 0, out[k].visa_number, sizeof out[k].visa_number) ||
+                col_copy(s, 1, out[k].reference, sizeof out[k].reference)) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            out[k].entry_at = sqlite3_column_int64(s, 2);
+            out[k].stay_days = sqlite3_column_int(s, 3);
+            out[k].days_over = sqlite3_column_int(s, 4);
+            k++;
+        }
+        if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+            rc = db_err(step);
+        rc = done(s, rc);
+        if (rc) {
+            free(out);
+        } else {
+            *rows = out;
+            *n = k;
+        }
+    }
+    pool_put(st, c);
     return rc;
 }

@@ -40,8 +40,9 @@ struct officer {
 
 /* ---- sessions ------------------------------------------------------------ */
 
-/* The officer of the request's session cookie, touching its idle expiry. */
-static bool officer_of(const struct portal *p, const struct http_request *r, struct officer *o)
+/* The user of the request's session cookie (any role), touching its idle
+ * expiry. */
+static bool session_user_of(const struct portal *p, const struct http_request *r, struct officer *o)
 {
     const char *c = http_cookie(r, OFFICER_COOKIE);
     if (!c || strlen(c) != 43)
@@ -58,10 +59,31 @@ static bool officer_of(const struct portal *p, const struct http_request *r, str
     return true;
 }
 
+/* The officer of the request's session cookie: border users (issue 6) only
+ * record crossings and never see the console. */
+static bool officer_of(const struct portal *p, const struct http_request *r, struct officer *o)
+{
+    return session_user_of(p, r, o) && strcmp(o->user.role, "border") != 0;
+}
+
 static bool csrf_matches(const struct officer *o, const char *given)
 {
     size_t n = strlen(o->sess.csrf);
     return given && n && strlen(given) == n && CRYPTO_memcmp(given, o->sess.csrf, n) == 0;
+}
+
+/* Exported for border_web.c (issue 6): the session user of any role and
+ * whether the X-CSRF-Token header matches its session. */
+bool console_session_user(const struct portal *p, const struct http_request *r,
+                          struct store_user *user, bool *csrf_ok)
+{
+    struct officer o;
+    *csrf_ok = false;
+    if (!session_user_of(p, r, &o))
+        return false;
+    *user = o.user;
+    *csrf_ok = csrf_matches(&o, http_header(r, "X-CSRF-Token"));
+    return true;
 }
 
 /* The audit actor of an officer ("user:<id>"; emails may be too long). */
@@ -240,7 +262,7 @@ void officer_logout(struct http_request *r, struct http_response *w)
 {
     struct portal *p = r->app;
     struct officer o;
-    if (officer_of(p, r, &o) && csrf_matches(&o, http_form(r, "csrf")))
+    if (session_user_of(p, r, &o) && csrf_matches(&o, http_form(r, "csrf")))
         store_session_delete(p->store, o.sess.id_hash);
     http_set_cookie(w, OFFICER_COOKIE, "", 0);
     http_redirect(w, "/officer/login");
@@ -250,7 +272,7 @@ void officer_logout_all(struct http_request *r, struct http_response *w)
 {
     struct portal *p = r->app;
     struct officer o;
-    if (officer_of(p, r, &o) && csrf_matches(&o, http_form(r, "csrf")))
+    if (session_user_of(p, r, &o) && csrf_matches(&o, http_form(r, "csrf")))
         store_user_logout_everywhere(p->store, o.user.id, (int64_t)time(NULL));
     http_set_cookie(w, OFFICER_COOKIE, "", 0);
     http_redirect(w, "/officer/login");
@@ -382,6 +404,60 @@ static json_t *queue_json(const struct portal *p, const struct officer *o, const
     return a;
 }
 
+/* The border crossings of a visa and its stay as of now (issue 6), added
+ * to the visa's JSON object vj. */
+static void add_crossings(const struct portal *p, json_t *vj, const char *visa_number)
+{
+    struct store_crossing_state cs;
+    if (!vj || store_crossing_status(p->store, visa_number, (int64_t)time(NULL), &cs) != 0)
+        return;
+    json_object_set_new(vj, "stay",
+                        json_pack("{s:i, s:i, s:i, s:i, s:b, s:b}", "entries_used", cs.entries_used,
+                                  "days_in_stay", cs.days_in_current_stay, "days_total",
+                                  cs.days_total, "days_remaining", cs.days_remaining, "inside",
+                                  cs.inside, "overstay", cs.overstay));
+    struct store_crossing *rows = NULL;
+    size_t n = 0;
+    json_t *list = json_array();
+    if (store_crossings_of(p->store, visa_number, &rows, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            char at[24] = "";
+            time_t t = (time_t)rows[i].at;
+            struct tm tm;
+            if (gmtime_r(&t, &tm))
+                strftime(at, sizeof at, "%Y-%m-%d %H:%M UTC", &tm);
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "direction", rows[i].direction,
+                                                  "at", at, "post", rows[i].post));
+        }
+        free(rows);
+    }
+    json_object_set_new(vj, "crossings", list);
+}
+
+/* Visas of the officer's state whose holder is inside past the allowed
+ * stay (issue 6), longest overstay first. */
+static json_t *overstays_json(const struct portal *p, const struct officer *o, int64_t now)
+{
+    json_t *a = json_array();
+    struct store_overstay *rows = NULL;
+    size_t n = 0;
+    if (store_overstays(p->store, o->user.state, now, 100, &rows, &n) != 0)
+        return a;
+    for (size_t i = 0; i < n; i++) {
+        char entered[16] = "";
+        time_t t = (time_t)rows[i].entry_at;
+        struct tm tm;
+        if (gmtime_r(&t, &tm))
+            strftime(entered, sizeof entered, "%Y-%m-%d", &tm);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:i, s:i}", "visa_number",
+                                           rows[i].visa_number, "reference", rows[i].reference,
+                                           "entered", entered, "stay_days", rows[i].stay_days,
+                                           "days_over", rows[i].days_over));
+    }
+    free(rows);
+    return a;
+}
+
 void officer_queue(struct http_request *r, struct http_response *w)
 {
     struct officer o;
@@ -391,6 +467,7 @@ void officer_queue(struct http_request *r, struct http_response *w)
     json_t *ctx = officer_ctx(&o);
     json_object_set_new(ctx, "rows", queue_json(r->app, &o, filter, (int64_t)time(NULL)));
     json_object_set_new(ctx, "filter", json_string(filter ? filter : ""));
+    json_object_set_new(ctx, "overstays", overstays_json(r->app, &o, (int64_t)time(NULL)));
     render(r, w, 200, "officer_queue", ctx);
 }
 
@@ -521,12 +598,14 @@ void officer_app(struct http_request *r, struct http_response *w)
                             json_pack("{s:s, s:s, s:s}", "decision", last.decision, "reason_code",
                                       last.reason_code, "note", last.note));
     struct store_visa visa;
-    if (store_visa_get_by_reference(p->store, a.row.reference, &visa) == 0)
-        json_object_set_new(ctx, "visa",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "number", visa.visa_number,
-                                      "status", visa.status, "valid_until", visa.valid_until,
-                                      "mrz1", visa.mrz_line1, "mrz2", visa.mrz_line2,
-                                      "revoked_reason", visa.revoked_reason));
+    if (store_visa_get_by_reference(p->store, a.row.reference, &visa) == 0) {
+        json_t *vj =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "number", visa.visa_number, "status",
+                      visa.status, "valid_until", visa.valid_until, "mrz1", visa.mrz_line1, "mrz2",
+                      visa.mrz_line2, "revoked_reason", visa.revoked_reason);
+        add_crossings(p, vj, visa.visa_number);
+        json_object_set_new(ctx, "visa", vj);
+    }
     bool open = !strcmp(a.row.status, "submitted") || !strcmp(a.row.status, "in_review");
     json_object_set_new(ctx, "app",
                         json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:o, s:o}", "reference",

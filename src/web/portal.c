@@ -73,6 +73,7 @@ static const struct http_route routes[] = {
     {HTTP_GET, "/trust/{}/revoked", trust_revoked},
     {HTTP_POST, "/api/v1/applications/{}/share", api_share_create},
     {HTTP_GET, "/api/v1/share/{}", api_share_check},
+    {HTTP_POST, "/api/v1/border/crossings", api_border_crossing},
     {HTTP_POST, "/a/{}/share", page_share_post},
     {HTTP_GET, "/check", page_check_get},
     {HTTP_POST, "/check", page_check_post},

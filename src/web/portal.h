@@ -270,4 +270,13 @@ void page_share_post(struct http_request *r, struct http_response *w);
 void page_check_get(struct http_request *r, struct http_response *w);
 void page_check_post(struct http_request *r, struct http_response *w);
 
+/* Entry, exit and stay (border_web.c, issue 6).  console_session_user
+ * (console.c) is the session user of any role behind the officer cookie
+ * and whether X-CSRF-Token matches.  POST /api/v1/border/crossings records
+ * an entry or exit for a border user (or supervisor, administrator) of
+ * the visa's state. */
+bool console_session_user(const struct portal *p, const struct http_request *r,
+                          struct store_user *user, bool *csrf_ok);
+void api_border_crossing(struct http_request *r, struct http_response *w);
+
 #endif
