@@ -168,18 +168,6 @@ static int seal_decode(int argc, char **argv)
     return CLI_OK;
 }
 
-/* 00:00 UTC of a date (days-from-civil, proleptic Gregorian). */
-static time_t date_to_time(struct vds_date d)
-{
-    long y = d.year - (d.month <= 2);
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long mp = (d.month + 9) % 12;
-    long doy = (153 * mp + 2) / 5 + d.day - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (time_t)(era * 146097 + doe - 719468) * 86400;
-}
-
 static void lower(char *s)
 {
     for (; *s; s++)
@@ -217,8 +205,8 @@ static int seal_verify(int argc, char **argv)
                      : -CRYPTO_E_BAD_CERT;
     int match_rc = signer_cert_matches(cert, s.header.signer_id, s.header.cert_ref);
     char why[256] = "";
-    int date_rc =
-        signer_cert_check(cert, trust, date_to_time(s.header.signature_date), why, sizeof why);
+    int date_rc = signer_cert_check(cert, trust, (time_t)vds_date_to_unix(s.header.signature_date),
+                                    why, sizeof why);
 
     json_t *j = seal_json(&s);
     char md[32] = "", curve[64] = "";

@@ -26,6 +26,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "crypto/crypto_err.h"
+#include "icao/vds_date.h"
 
 #define SECONDS_PER_DAY 86400
 
@@ -262,23 +263,12 @@ int signer_cert_matches(X509 *cert, const char *signer_id, const char *cert_ref)
     return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long long days_from_civil(long long y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool asn1_to_epoch(const ASN1_TIME *t, time_t *out)
 {
     struct tm tm;
     if (!t || !ASN1_TIME_to_tm(t, &tm))
         return false;
-    long long days = days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
+    int64_t days = days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
     *out = (time_t)(days * SECONDS_PER_DAY + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec);
     return true;
 }

@@ -96,3 +96,18 @@ void vds_date_format_iso(struct vds_date d, char out[11])
     out[9] = (char)('0' + day % 10);
     out[10] = '\0';
 }
+
+int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int64_t vds_date_to_unix(struct vds_date d)
+{
+    return days_from_civil(d.year, d.month, d.day) * 86400;
+}

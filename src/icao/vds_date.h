@@ -29,4 +29,11 @@ int vds_date_parse_iso(const char *s, size_t n, struct vds_date *d);
 /* Writes "YYYY-MM-DD" (out needs 11 bytes). */
 void vds_date_format_iso(struct vds_date d, char out[11]);
 
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12;
+ * H. Hinnant's days_from_civil; negative before 1970). */
+int64_t days_from_civil(int64_t y, int m, int d);
+
+/* 00:00 UTC of d as Unix seconds. */
+int64_t vds_date_to_unix(struct vds_date d);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "icao/icao_err.h"
 #include "icao/mrz.h"
+#include "icao/vds_date.h"
 #include "signer/signer_proto.h"
 
 static const struct {
@@ -476,17 +477,6 @@ int signer_check_revlist_times(int64_t issued, int64_t next_update, time_t now, 
 
 /* ---- acceptance rules for a seal payload ------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long days_from_civil(long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long)doe - 719468;
-}
-
 __attribute__((format(printf, 4, 5))) static int refuse(int code, char *err, size_t cap,
                                                         const char *fmt, ...)
 {
@@ -551,10 +541,9 @@ int signer_check_seal(const struct signer_identity *id, const uint8_t *tbs, size
     struct tm tm;
     if (!gmtime_r(&now, &tm))
         return refuse(SIGNER_E_BAD_DATE, why, why_cap, "%s", "no current date");
-    long today =
-        days_from_civil((long)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+    int64_t today = days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
     struct vds_date sd = s.header.signature_date;
-    long day = days_from_civil(sd.year, sd.month, sd.day);
+    int64_t day = days_from_civil(sd.year, sd.month, sd.day);
     if (day < today - 1 || day > today + 1)
         return refuse(SIGNER_E_BAD_DATE, why, why_cap, "%s",
                       "signature date is not today (UTC) +- 1 day");

@@ -77,18 +77,6 @@ static int conclude(struct verdict *v, enum verdict_status status, enum verdict_
     return 0;
 }
 
-/* 00:00 UTC of a date (days-from-civil, proleptic Gregorian). */
-static time_t date_to_time(struct vds_date d)
-{
-    long y = d.year - (d.month <= 2);
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long mp = (d.month + 9) % 12;
-    long doy = (153 * mp + 2) / 5 + d.day - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (time_t)(era * 146097 + doe - 719468) * SECONDS_PER_DAY;
-}
-
 static int two_digits(const char *s)
 {
     if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
@@ -289,7 +277,8 @@ static int check_signed(const uint8_t *seal, struct verdict *v, X509 *ds, X509_S
         return conclude(v, VERDICT_INVALID, VREASON_UNTRUSTED_CHAIN, -CRYPTO_E_UNTRUSTED);
     }
     char why[VERDICT_MSG_MAX];
-    rc = chain_check(ds, cscas, date_to_time(h->signature_date), cache, why, sizeof why);
+    rc =
+        chain_check(ds, cscas, (time_t)vds_date_to_unix(h->signature_date), cache, why, sizeof why);
     if (rc == -CRYPTO_E_INTERNAL) {
         set_message(v, "%s", why);
         return -TRUST_E_INTERNAL;
@@ -320,7 +309,7 @@ static int check_signed(const uint8_t *seal, struct verdict *v, X509 *ds, X509_S
     }
     char until[11];
     vds_date_format_iso(v->valid_until, until);
-    if (now >= date_to_time(v->valid_until) + SECONDS_PER_DAY) {
+    if (now >= (time_t)vds_date_to_unix(v->valid_until) + SECONDS_PER_DAY) {
         set_message(v, "the visa was valid until %s", until);
         return conclude(v, VERDICT_EXPIRED, VREASON_NONE, 0);
     }

@@ -118,7 +118,6 @@ static void add_error(struct app_errors *errs, const char *field, const char *co
 
 /* ---- validators --------------------------------------------------------- */
 
-
 /* Trims ASCII white space at both ends and collapses inner runs of spaces;
  * rejects control characters and invalid UTF-8.  Returns the code or NULL. */
 static const char *clean_text(const char *in, size_t len, char *out, size_t cap)
@@ -322,16 +321,6 @@ void app_set_field(struct app_values *vals, enum app_field f, const char *value,
 }
 
 /* ---- dates ---------------------------------------------------------------- */
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 /* Day number (days since 1970-01-01) of a valid ISO date value, or INT64_MIN. */
 static int64_t day_of(const char *iso)

@@ -12,18 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "icao/vds_date.h"
 #include "web/portal.h"
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 /* "at": Unix seconds, or "YYYY-MM-DDTHH:MM:SSZ" (UTC).  false if neither. */
 static bool parse_at(const json_t *v, int64_t *at)
