@@ -30,12 +30,9 @@ static bool parse_at(const json_t *v, int64_t *at)
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &z) != 7 || z != 'Z' ||
         s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
         return false;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
-        se > 59 || h < 0 || mi < 0 || se < 0)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo == 2 && d == 29 && !leap)
+    if (y < 1970 || mo < 1 || d < 1 ||
+        vds_date_check((struct vds_date){(uint16_t)y, (uint8_t)mo, (uint8_t)d}) != 0 || h > 23 ||
+        mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0)
         return false;
     *at = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
     return true;

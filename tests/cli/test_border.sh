@@ -105,6 +105,11 @@ border_entry_exit_then_second_entry_is_refused_on_a_single_entry_visa() {
   [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -d '{}' "$BURL/api/v1/border/crossings")" = 403 ]
   out=$(crossing "$jar" "$csrf" '{"crossing_id":"x6"}')
   [ "$(tail -n1 <<<"$out")" = 400 ]
+  # impossible times: 30 February, 29 February of a common year, hour 24
+  for at in 2027-02-30T08:00:00Z 2027-02-29T08:00:00Z 2028-01-01T24:00:00Z; do
+    out=$(crossing "$jar" "$csrf" "$(body x7 "$visa" entry "$at")")
+    [ "$(tail -n1 <<<"$out")" = 400 ]
+  done
 }
 t border_entry_exit_then_second_entry_is_refused_on_a_single_entry_visa
 
